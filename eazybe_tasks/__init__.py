@@ -1,0 +1,1 @@
+"""EazyBe WhatsApp for Salesforce: CumulusCI tasks and the sync engine."""

@@ -1,0 +1,1 @@
+"""Offline checks of the project's Salesforce metadata (SFDX source format), no org needed."""

@@ -1,0 +1,1 @@
+"""CumulusCI tasks of the project (class_path targets in cumulusci.yml)."""
