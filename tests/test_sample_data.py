@@ -91,6 +91,7 @@ def test_special_cases_for_linking(records: list[dict]) -> None:
             )
             owners[e164].add(f"{person['_table']}:{person['id']}")
     assert len(owners["+34612345678"]) == 2, "the household's shared mobile"
+    assert {o.split(":")[0] for o in owners["+14155550134"]} == {"Contact", "Lead"}
 
 
 def test_custom_fields_the_recipe_sets_exist_in_force_app(records: list[dict]) -> None:
