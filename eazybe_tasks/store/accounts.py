@@ -1,0 +1,76 @@
+"""Business WhatsApp accounts: the numbers the toolkit logs conversations for.
+
+An account carries what its numbers and days are read in: the default region for numbers typed
+without a country code, and the time zone in which chat-days begin and end. A webhook can bring an
+account nobody registered yet; it is registered with the region and time zone its number implies,
+which an admin can change."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import phonenumbers
+from phonenumbers import timezone as number_time_zones
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from eazybe_tasks.sources.model import SourceError
+from eazybe_tasks.store.schema import accounts
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    number: str
+    label: str | None
+    default_region: str
+    time_zone: str
+    connected_at: datetime
+    last_synced_at: datetime | None
+
+
+def implied_settings(number: str) -> tuple[str, str]:
+    """The (region, IANA time zone) a business number implies; the first zone where a country
+    spans several (an admin sets the right one)."""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException as error:
+        raise SourceError(number, f"not an E.164 number: {error}") from error
+    region = phonenumbers.region_code_for_number(parsed) or (
+        phonenumbers.region_codes_for_country_code(parsed.country_code)[0]
+    )
+    zones = [z for z in number_time_zones.time_zones_for_number(parsed) if "/" in z]
+    return region, (zones[0] if zones else "UTC")
+
+
+def find_account(connection: Connection, number: str) -> Account | None:
+    row = connection.execute(select(accounts).where(accounts.c.number == number)).mappings().first()
+    return Account(**row) if row else None
+
+
+def register_account(
+    connection: Connection,
+    number: str,
+    *,
+    label: str | None = None,
+    default_region: str | None = None,
+    time_zone: str | None = None,
+    connected_at: datetime | None = None,
+) -> Account:
+    """The account for `number`, registered now if it is new (an existing one is returned as is)."""
+    existing = find_account(connection, number)
+    if existing is not None:
+        return existing
+    region, zone = implied_settings(number)
+    connection.execute(
+        accounts.insert().values(
+            number=number,
+            label=label,
+            default_region=default_region or region,
+            time_zone=time_zone or zone,
+            connected_at=connected_at or datetime.now(timezone.utc),
+        )
+    )
+    account = find_account(connection, number)
+    assert account is not None
+    return account

@@ -1,0 +1,155 @@
+"""The store's tables. Alembic migrations create them; this module is what code and the
+migration check (`alembic check` semantics in the tests) compare against."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator):
+    """A timestamp stored in UTC and read back timezone-aware on every database.
+
+    SQLite keeps no offset, so an aware value is required on the way in and UTC is attached on the
+    way out; a naive datetime is refused rather than guessed."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: the store keeps aware UTC timestamps")
+        utc = value.astimezone(timezone.utc)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+# Deterministic constraint names, so migrations can refer to them on every database.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", String(16), nullable=False, unique=True, comment="business number, E.164"),
+    Column("label", String(255)),
+    Column("default_region", String(2), nullable=False, comment="for numbers typed without +"),
+    Column("time_zone", String(64), nullable=False, comment="IANA name; chat-days are cut in it"),
+    Column("connected_at", UtcDateTime(), nullable=False),
+    Column("last_synced_at", UtcDateTime()),
+)
+
+ingests = Table(
+    "ingests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(16), nullable=False),
+    Column("origin", Text, nullable=False, comment="file path, or the webhook's remote address"),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("raw_sha256", String(64), nullable=False, index=True),
+    Column("raw", Text, comment="the webhook body as received; None for files"),
+    Column("messages_seen", Integer, nullable=False),
+    Column("messages_added", Integer, nullable=False),
+    Column("statuses_added", Integer, nullable=False),
+)
+
+chats = Table(
+    "chats",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id"), nullable=False),
+    Column("chat_id", String(128), nullable=False, comment="E.164 for 1:1, the group id for groups"),
+    Column("is_group", Boolean, nullable=False),
+    Column("name", String(255)),
+    UniqueConstraint("account_id", "chat_id"),
+)
+
+participants = Table(
+    "participants",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("chat_pk", ForeignKey("chats.id"), nullable=False),
+    Column("handle", String(255), nullable=False, comment="E.164 number, or the name an export shows"),
+    Column("name", String(255)),
+    UniqueConstraint("chat_pk", "handle"),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id"), nullable=False),
+    Column("chat_pk", ForeignKey("chats.id"), nullable=False, index=True),
+    Column("source", String(16), nullable=False),
+    Column("source_id", String(255), nullable=False),
+    Column("direction", String(16), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("sender", String(32)),
+    Column("sender_name", String(255)),
+    Column("body", Text, nullable=False),
+    Column("sent_at", UtcDateTime(), nullable=False, index=True),
+    Column("status", String(16)),
+    Column("edited", Boolean, nullable=False),
+    Column("reply_to", String(255)),
+    Column("raw", JSON),
+    Column("ingest_id", ForeignKey("ingests.id"), nullable=False, index=True),
+    UniqueConstraint("account_id", "source_id"),
+)
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("message_pk", ForeignKey("messages.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("file_name", String(255)),
+    Column("mime_type", String(255)),
+    Column("size", BigInteger),
+    Column("sha256", String(64), index=True, comment="the bytes are blobs/<sha256[:2]>/<sha256>"),
+    Column("media_id", String(255), comment="Cloud API media id, until downloaded"),
+    Column("caption", Text),
+    Column("omitted", Boolean, nullable=False),
+    UniqueConstraint("message_pk", "position"),
+)
+
+statuses = Table(
+    "statuses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id"), nullable=False),
+    Column("source_id", String(255), nullable=False, index=True, comment="the message's id"),
+    Column("recipient", String(32)),
+    Column("status", String(16), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("errors", JSON),
+    Column("ingest_id", ForeignKey("ingests.id"), nullable=False),
+    UniqueConstraint("account_id", "source_id", "status"),
+)

@@ -1,0 +1,141 @@
+"""The store, on SQLite and on a real PostgreSQL server: migrations, transactional batches,
+duplicates skipped, attachments content-addressed, statuses, the summary."""
+from __future__ import annotations
+
+import stat
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select
+
+from eazybe_tasks.sources.model import (
+    AttachmentRef, Direction, Message, MessageType, Source, StatusUpdate,
+)
+from eazybe_tasks.store.ingest import Batch
+from eazybe_tasks.store.schema import attachments, messages, metadata
+from eazybe_tasks.store.store import Store, open_store
+from postgres_server import postgres_server
+
+BUSINESS = "+14155550100"
+CUSTOMER = "+447700900123"
+T0 = datetime(2026, 11, 24, 9, 30, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    try:
+        with postgres_server() as url:
+            yield url
+    except RuntimeError as reason:
+        pytest.skip(f"PostgreSQL cannot start on this machine: {reason}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        yield open_store(f"sqlite:///{tmp_path / 'store.db'}")
+        return
+    url = request.getfixturevalue("postgres_url")
+    opened = open_store(url, tmp_path / "blobs")
+    yield opened
+    with opened.engine.begin() as connection:
+        for table in reversed(metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+def message(n: int, **changes: object) -> Message:
+    values: dict = dict(
+        source=Source.CLOUD_API, source_id=f"wamid.{n}", account_number=BUSINESS, chat_id=CUSTOMER,
+        is_group=False, direction=Direction.INBOUND, type=MessageType.TEXT,
+        sent_at=T0 + timedelta(minutes=n), body=f"message {n}", sender=CUSTOMER, sender_name="Jane",
+        raw={"id": f"wamid.{n}"},
+    )
+    values.update(changes)
+    return Message(**values)
+
+
+def batch(*items: Message, statuses: tuple[StatusUpdate, ...] = ()) -> Batch:
+    return Batch(source=Source.CLOUD_API, origin="test", raw=b"{}", messages=items, statuses=statuses)
+
+
+def count(store: Store, table=messages) -> int:
+    with store.engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def test_migrations_match_the_schema(store: Store) -> None:
+    with store.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert differences == []
+
+
+def test_batch_is_stored_once(store: Store) -> None:
+    first = store.ingest(batch(message(1), message(2), message(2)))
+    assert (first.messages_seen, first.messages_added) == (3, 2)
+    again = store.ingest(batch(message(1), message(2), message(3)))
+    assert again.messages_added == 1
+    assert count(store) == 3
+    with store.engine.connect() as connection:
+        stored = connection.execute(select(messages).where(messages.c.source_id == "wamid.1")).mappings().one()
+    assert stored["sent_at"] == T0 + timedelta(minutes=1)
+    assert stored["sent_at"].tzinfo is not None
+    assert stored["raw"] == {"id": "wamid.1"}
+
+
+def test_failing_batch_stores_nothing(store: Store) -> None:
+    store.ingest(batch(message(1)))
+    broken = message(3, sent_at=datetime(2026, 11, 24, 10, 0))  # naive: refused by the store
+    with pytest.raises(Exception, match="naive datetime"):
+        store.ingest(batch(message(2), broken))
+    assert count(store) == 1
+    summary = store.summary()
+    assert summary.ingests == 1
+
+
+def test_attachment_bytes_are_kept_once(store: Store) -> None:
+    picture = AttachmentRef(file_name="photo.jpg", mime_type="image/jpeg", content=b"\xff\xd8jpeg")
+    store.ingest(batch(message(1, type=MessageType.IMAGE, attachments=(picture,)),
+                       message(2, type=MessageType.IMAGE, attachments=(picture,))))
+    with store.engine.connect() as connection:
+        rows = connection.execute(select(attachments)).mappings().all()
+    assert len(rows) == 2 and rows[0]["sha256"] == rows[1]["sha256"] and rows[0]["size"] == 6
+    files = [p for p in store.blobs.root.rglob("*") if p.is_file()]
+    assert len(files) == 1 and files[0].read_bytes() == b"\xff\xd8jpeg"
+    assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
+
+
+def test_statuses_move_forward_only(store: Store) -> None:
+    outbound = message(1, direction=Direction.OUTBOUND, sender=BUSINESS, status="sent")
+    store.ingest(batch(outbound))
+    read = StatusUpdate("wamid.1", BUSINESS, CUSTOMER, "read", T0 + timedelta(minutes=5))
+    delivered = StatusUpdate("wamid.1", BUSINESS, CUSTOMER, "delivered", T0 + timedelta(minutes=2))
+    assert store.ingest(batch(statuses=(read, delivered, read))).statuses_added == 2
+    with store.engine.connect() as connection:
+        status = connection.execute(select(messages.c.status)).scalar_one()
+    assert status == "read"
+
+
+def test_unknown_account_is_registered_with_what_its_number_implies(store: Store) -> None:
+    store.ingest(batch(message(1, account_number="+4930901820", chat_id=CUSTOMER)))
+    account = store.register_account("+4930901820")
+    assert (account.default_region, account.time_zone) == ("DE", "Europe/Berlin")
+
+
+def test_summary(store: Store) -> None:
+    store.register_account(BUSINESS, label="Sales US", time_zone="America/Los_Angeles")
+    store.ingest(batch(message(1), message(2, chat_id="+447700900999")))
+    summary = store.summary()
+    assert len(summary.accounts) == 1
+    account = summary.accounts[0]
+    assert (account.label, account.chats, account.messages) == ("Sales US", 2, 2)
+    assert account.last_message_at == T0 + timedelta(minutes=2)
+    assert summary.last_ingest_at is not None and summary.last_ingest_at.tzinfo is not None
+
+
+def test_sqlite_file_is_private(tmp_path: Path) -> None:
+    open_store(f"sqlite:///{tmp_path / 'private' / 'store.db'}")
+    assert stat.S_IMODE((tmp_path / "private" / "store.db").stat().st_mode) == 0o600
