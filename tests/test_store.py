@@ -59,7 +59,7 @@ def message(n: int, **changes: object) -> Message:
 
 
 def batch(*items: Message, statuses: tuple[StatusUpdate, ...] = ()) -> Batch:
-    return Batch(source=Source.CLOUD_API, origin="test", raw=b"{}", messages=items, statuses=statuses)
+    return Batch(source=Source.CLOUD_API, origin="test", raw_sha256="0" * 64, messages=items, statuses=statuses)
 
 
 def count(store: Store, table=messages) -> int:
@@ -84,6 +84,20 @@ def test_batch_is_stored_once(store: Store) -> None:
     assert stored["sent_at"] == T0 + timedelta(minutes=1)
     assert stored["sent_at"].tzinfo is not None
     assert stored["raw"] == {"id": "wamid.1"}
+
+
+def test_edits_and_deletions_revise_the_stored_message(store: Store) -> None:
+    store.ingest(batch(message(1), message(2)))
+    result = store.ingest(batch(
+        message(1, body="message 1, corrected", edited=True, sent_at=T0 + timedelta(hours=1)),
+        message(2, type=MessageType.DELETED, body=""),
+    ))
+    assert result.messages_added == 0
+    with store.engine.connect() as connection:
+        rows = {r.source_id: r for r in connection.execute(select(messages)).all()}
+    assert (rows["wamid.1"].body, rows["wamid.1"].edited) == ("message 1, corrected", True)
+    assert rows["wamid.1"].sent_at == T0 + timedelta(minutes=1)
+    assert (rows["wamid.2"].type, rows["wamid.2"].body) == ("deleted", "")
 
 
 def test_failing_batch_stores_nothing(store: Store) -> None:

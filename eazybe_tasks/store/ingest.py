@@ -8,12 +8,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Iterator, Sequence
+from itertools import islice
+from typing import Iterable, Iterator, Sequence
 
 from sqlalchemy import and_, select, tuple_, update
 from sqlalchemy.engine import Connection, Engine
 
-from eazybe_tasks.sources.model import Message, Source, StatusUpdate
+from eazybe_tasks.sources.model import Message, MessageType, Source, StatusUpdate
 from eazybe_tasks.store.accounts import Account, register_account
 from eazybe_tasks.store.blobs import BlobStore
 from eazybe_tasks.store.schema import attachments, chats, ingests, messages, participants, statuses
@@ -27,11 +28,22 @@ STATUS_RANK = {"sent": 1, "delivered": 2, "read": 3, "played": 4, "failed": 5, "
 class Batch:
     source: Source
     origin: str
-    raw: bytes  # the input as received: its hash identifies the delivery
-    messages: Sequence[Message] = ()
+    raw_sha256: str  # identifies the input: a webhook body's or an export file's hash
+    messages: Iterable[Message] = ()  # may be a stream: a large export is never held in memory
     statuses: Sequence[StatusUpdate] = ()
-    keep_raw: bool = False  # webhook bodies are kept verbatim; files are not copied
+    raw: bytes | None = None  # a webhook body, kept verbatim; files are not copied
     received_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    @classmethod
+    def of_delivery(
+        cls, source: Source, origin: str, raw: bytes,
+        messages: Sequence[Message], statuses: Sequence[StatusUpdate],
+    ) -> "Batch":
+        """A pushed delivery (webhook): its body is kept, and the same body twice is stored once."""
+        return cls(
+            source=source, origin=origin, raw_sha256=hashlib.sha256(raw).hexdigest(), raw=raw,
+            messages=messages, statuses=statuses,
+        )
 
 
 @dataclass(frozen=True)
@@ -42,9 +54,10 @@ class IngestResult:
     statuses_added: int
 
 
-def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _chunks(items: Iterable[Message], size: int = CHUNK) -> Iterator[list[Message]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 class _BatchWriter:
@@ -99,8 +112,9 @@ class _BatchWriter:
                 participants.insert().values(chat_pk=chat_pk, handle=handle, name=message.sender_name)
             )
 
-    def new_messages(self, chunk: Sequence[Message]) -> list[Message]:
-        """The messages of `chunk` not stored yet (nor earlier in the same chunk)."""
+    def split(self, chunk: Sequence[Message]) -> tuple[list[Message], list[Message]]:
+        """(messages not stored yet, edits and deletions of messages already stored); anything
+        else already stored, or repeated within the chunk, is dropped as a duplicate."""
         keys = [(self.account(m.account_number).id, m.source_id) for m in chunk]
         stored = set(
             self.connection.execute(
@@ -110,11 +124,23 @@ class _BatchWriter:
             ).all()
         )
         fresh: list[Message] = []
+        revisions: list[Message] = []
         for key, message in zip(keys, chunk):
             if key not in stored:
                 stored.add(key)
                 fresh.append(message)
-        return fresh
+            elif message.edited or message.type is MessageType.DELETED:
+                revisions.append(message)
+        return fresh, revisions
+
+    def revise(self, message: Message) -> None:
+        """An edit or a deletion changes the stored message's content, never its time or id."""
+        account = self.account(message.account_number)
+        self.connection.execute(
+            update(messages)
+            .where(messages.c.account_id == account.id, messages.c.source_id == message.source_id)
+            .values(body=message.body, type=message.type.value, edited=message.edited)
+        )
 
     def add_message(self, message: Message) -> None:
         account = self.account(message.account_number)
@@ -173,26 +199,44 @@ class _BatchWriter:
         return True
 
 
+def _earlier_delivery(connection: Connection, batch: Batch, raw_sha256: str) -> int | None:
+    """The ingest that already stored this very delivery (webhooks are retried and replayed)."""
+    if batch.raw is None:
+        return None
+    return connection.execute(
+        select(ingests.c.id).where(
+            ingests.c.source == batch.source.value, ingests.c.raw_sha256 == raw_sha256
+        )
+    ).scalar()
+
+
 def ingest(engine: Engine, blobs: BlobStore, batch: Batch) -> IngestResult:
     """Stores `batch` in one transaction and logs it; returns what was new."""
     with engine.begin() as connection:
+        earlier = _earlier_delivery(connection, batch, batch.raw_sha256)
+        if earlier is not None:
+            return IngestResult(earlier, sum(1 for _ in batch.messages), 0, 0)
         ingest_id = connection.execute(
             ingests.insert().values(
                 source=batch.source.value, origin=batch.origin, received_at=batch.received_at,
-                raw_sha256=hashlib.sha256(batch.raw).hexdigest(),
-                raw=batch.raw.decode("utf-8", "replace") if batch.keep_raw else None,
-                messages_seen=len(batch.messages), messages_added=0, statuses_added=0,
+                raw_sha256=batch.raw_sha256,
+                raw=batch.raw.decode("utf-8", "replace") if batch.raw is not None else None,
+                messages_seen=0, messages_added=0, statuses_added=0,
             )
         ).inserted_primary_key[0]
         writer = _BatchWriter(connection, blobs, ingest_id)
-        added = 0
+        seen = added = 0
         for chunk in _chunks(batch.messages):
-            for message in writer.new_messages(chunk):
+            seen += len(chunk)
+            fresh, revisions = writer.split(chunk)
+            for message in fresh:
                 writer.add_message(message)
-                added += 1
+            for message in revisions:
+                writer.revise(message)
+            added += len(fresh)
         statuses_added = sum(writer.add_status(status) for status in batch.statuses)
         connection.execute(
             update(ingests).where(ingests.c.id == ingest_id)
-            .values(messages_added=added, statuses_added=statuses_added)
+            .values(messages_seen=seen, messages_added=added, statuses_added=statuses_added)
         )
-    return IngestResult(ingest_id, len(batch.messages), added, statuses_added)
+    return IngestResult(ingest_id, seen, added, statuses_added)

@@ -1,0 +1,145 @@
+"""The webhook receiver over real HTTP: Meta's handshake, signed deliveries of every corpus payload
+stored before the 200, and every kind of bad request refused with nothing stored."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from asgi_server import serving
+from eazybe_tasks.sources.cloud_api import HEADER, sign
+from eazybe_tasks.store.schema import ingests, messages, statuses
+from eazybe_tasks.store.store import Store, open_store
+from eazybe_tasks.webhook.app import PATH, create_app
+from eazybe_tasks.webhook.settings import WebhookSettings
+from repo_paths import CORPUS
+
+SECRET = "test-app-secret-0123456789"
+TOKEN = "test-verify-token"
+CASES = [
+    (path.name, name, envelope)
+    for path in sorted((CORPUS / "webhooks").glob("*.json"))
+    for name, envelope in json.loads(path.read_text()).items()
+]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return open_store(f"sqlite:///{tmp_path / 'store.db'}")
+
+
+@pytest.fixture
+def url(store: Store) -> Iterator[str]:
+    settings = WebhookSettings(verify_token=TOKEN, app_secret=SECRET, max_body_bytes=64 * 1024)
+    with serving(create_app(store, settings)) as base:
+        yield base + PATH
+
+
+def post(url: str, raw: bytes, signature: str | None = "sign") -> requests.Response:
+    headers = {"Content-Type": "application/json"}
+    if signature == "sign":
+        headers[HEADER] = sign(raw, SECRET)
+    elif signature is not None:
+        headers[HEADER] = signature
+    return requests.post(url, data=raw, headers=headers, timeout=10)
+
+
+def count(store: Store, table) -> int:
+    with store.engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def test_verification_handshake(url: str) -> None:
+    good = {"hub.mode": "subscribe", "hub.verify_token": TOKEN, "hub.challenge": "1158201444"}
+    answer = requests.get(url, params=good, timeout=10)
+    assert (answer.status_code, answer.text) == (200, "1158201444")
+    assert requests.get(url, params={**good, "hub.verify_token": "nope"}, timeout=10).status_code == 403
+    assert requests.get(url, params={**good, "hub.mode": "unsubscribe"}, timeout=10).status_code == 403
+
+
+def _is_template(envelope: dict) -> bool:
+    """Two corpus cases are Meta's reference templates, with "<BUSINESS_DISPLAY_PHONE_NUMBER>" where
+    the business number goes: no real delivery carries them."""
+    return "<BUSINESS_DISPLAY_PHONE_NUMBER>" in json.dumps(envelope)
+
+
+@pytest.mark.parametrize(("file", "case", "envelope"), CASES, ids=[f"{f}:{c}" for f, c, _ in CASES])
+def test_every_corpus_delivery_is_stored(url: str, store: Store, file: str, case: str, envelope: dict) -> None:
+    raw = json.dumps(envelope).encode()
+    answer = post(url, raw)
+    if _is_template(envelope):
+        assert answer.status_code == 400
+        assert "value.metadata.display_phone_number" in answer.json()["error"]["message"]
+        assert count(store, ingests) == 0
+        return
+    assert answer.status_code == 200, answer.text
+    values = [c["value"] for e in envelope["entry"] for c in e["changes"] if c.get("field") == "messages"]
+    expected_messages = sum(len(v.get("messages", [])) for v in values)
+    assert count(store, messages) == expected_messages
+    assert count(store, statuses) == len({(s["id"], s["status"]) for v in values for s in v.get("statuses", [])})
+    assert count(store, ingests) == 1
+
+
+def test_the_same_delivery_twice_is_stored_once(url: str, store: Store) -> None:
+    raw = json.dumps(CASES[0][2]).encode()
+    assert post(url, raw).status_code == 200
+    assert post(url, raw).status_code == 200
+    assert count(store, ingests) == 1
+    assert count(store, messages) >= 1
+
+
+@pytest.mark.parametrize(
+    ("signature", "status"),
+    [
+        (None, 401),
+        ("", 401),
+        ("sha1=abcdef", 401),
+        ("sha256=" + "ab" * 16, 401),  # truncated digest
+        ("sha256=" + "zz" * 32, 401),
+        ("sha256=" + "00" * 32, 403),  # well-formed, forged
+    ],
+)
+def test_bad_signatures_store_nothing(url: str, store: Store, signature: str | None, status: int) -> None:
+    raw = json.dumps(CASES[0][2]).encode()
+    answer = post(url, raw, signature)
+    assert answer.status_code == status
+    assert answer.json()["error"]["code"] == "bad_signature"
+    assert count(store, ingests) == 0
+
+
+def test_body_changed_after_signing_is_refused(url: str, store: Store) -> None:
+    raw = json.dumps(CASES[0][2]).encode()
+    answer = post(url, raw + b" ", sign(raw, SECRET))
+    assert answer.status_code == 403 and count(store, ingests) == 0
+
+
+def test_malformed_json_is_400(url: str, store: Store) -> None:
+    answer = post(url, b'{"object": "whatsapp_business_account", "entry": [')
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "malformed_json"
+    assert count(store, ingests) == 0
+
+
+def test_malformed_payload_names_the_path(url: str, store: Store) -> None:
+    envelope = json.loads(json.dumps(CASES[0][2]))
+    envelope["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] = "yesterday"
+    answer = post(url, json.dumps(envelope).encode())
+    assert answer.status_code == 400
+    assert "entry[0].changes[0].value.messages[0].timestamp" in answer.json()["error"]["message"]
+    assert count(store, ingests) == 0
+
+
+def test_body_over_the_cap_is_413(url: str, store: Store) -> None:
+    raw = b'{"pad": "' + b"x" * (64 * 1024) + b'"}'
+    assert post(url, raw).status_code == 413
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the cap holds while streaming
+        for _ in range(100):
+            yield b"x" * 1024
+
+    answer = requests.post(url, data=chunks(), headers={HEADER: sign(b"", SECRET)}, timeout=10)
+    assert answer.status_code == 413
+    assert count(store, ingests) == 0
