@@ -137,6 +137,8 @@ attachments = Table(
     Column("media_id", String(255), comment="Cloud API media id, until downloaded"),
     Column("caption", Text),
     Column("omitted", Boolean, nullable=False),
+    Column("download_attempts", Integer, nullable=False, server_default="0"),
+    Column("download_error", Text, comment="why the last Graph API download failed"),
     UniqueConstraint("message_pk", "position"),
 )
 
