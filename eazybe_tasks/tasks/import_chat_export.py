@@ -1,0 +1,44 @@
+"""`cci task run import_chat_export`: a WhatsApp "Export chat" file (.txt or .zip) into the store."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from cumulusci.core.utils import process_bool_arg
+
+from eazybe_tasks.imports.export_import import ExportOptions, import_export
+from eazybe_tasks.sources.exports import DateOrder
+from eazybe_tasks.tasks.store_task import StoreTask
+
+
+class ImportChatExport(StoreTask):
+    task_docs = """
+    Imports an export from the WhatsApp app. The export does not say who the business user is,
+    nor the other party's number in a 1:1 chat (unless WhatsApp wrote it as the name): pass them.
+    Importing the same export again, or a later one that overlaps, adds no duplicate.
+    """
+    task_options = {
+        "path": {"description": "The .txt or .zip export.", "required": True},
+        "account": {"description": "The business number the chat was exported from (E.164).", "required": True},
+        "me": {"description": "The business user's name as the export writes it.", "required": True},
+        "other_number": {"description": "The other party's number (E.164), for a 1:1 chat."},
+        "chat_name": {"description": "The chat's name; default: from the file name."},
+        "group": {"description": "True or False; default: decided from the export."},
+        "date_order": {"description": "dmy, mdy or ymd, when the export's dates are ambiguous."},
+        **StoreTask.task_options,
+    }
+
+    def _run_task(self) -> None:
+        path = Path(self.options["path"])
+        options = ExportOptions(
+            account_number=self.options["account"],
+            me=self.options["me"],
+            other_number=self.options.get("other_number"),
+            chat_name=self.options.get("chat_name"),
+            is_group=process_bool_arg(self.options["group"]) if "group" in self.options else None,
+            date_order=DateOrder(self.options["date_order"]) if self.options.get("date_order") else None,
+            progress=True,
+        )
+        with self._bad_input_fails():
+            result = import_export(self._open_store(), path, options)
+        self.logger.info(f"{path}: {result.messages_seen} messages read, {result.messages_added} new")
+        self.return_values = {"seen": result.messages_seen, "added": result.messages_added}
