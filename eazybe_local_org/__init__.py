@@ -1,0 +1,1 @@
+"""A local, Salesforce-compatible API server backed by SQLite."""

@@ -1,0 +1,138 @@
+"""The syntax tree of a parsed SOQL query; every node keeps its position for error carets."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Union
+
+from .errors import Position
+from .lexer import StringValue
+
+
+@dataclass(frozen=True)
+class FieldRef:
+    """A possibly dotted field path such as Account.Owner.Name, as written."""
+
+    path: tuple[str, ...]
+    pos: Position
+
+
+@dataclass(frozen=True)
+class StringLiteral:
+    value: StringValue
+    pos: Position
+
+
+@dataclass(frozen=True)
+class NumberLiteral:
+    value: int | float
+    pos: Position
+
+
+@dataclass(frozen=True)
+class BooleanLiteral:
+    value: bool
+    pos: Position
+
+
+@dataclass(frozen=True)
+class NullLiteral:
+    pos: Position
+
+
+@dataclass(frozen=True)
+class DateLiteral:
+    value: date
+    pos: Position
+
+
+@dataclass(frozen=True)
+class DateTimeLiteral:
+    """Already converted to UTC by the lexer."""
+
+    value: datetime
+    pos: Position
+
+
+@dataclass(frozen=True)
+class RelativeDateLiteral:
+    """TODAY, LAST_N_DAYS:7 and friends; `amount` is None for the literals without ':n'."""
+
+    name: str
+    amount: int | None
+    pos: Position
+
+
+Literal = Union[
+    StringLiteral,
+    NumberLiteral,
+    BooleanLiteral,
+    NullLiteral,
+    DateLiteral,
+    DateTimeLiteral,
+    RelativeDateLiteral,
+]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """field <op> value; `operator` is normalised ('<>' becomes '!=')."""
+
+    field: FieldRef
+    operator: str
+    value: Literal
+
+
+@dataclass(frozen=True)
+class InList:
+    field: FieldRef
+    values: tuple[Literal, ...]
+    negated: bool
+
+
+@dataclass(frozen=True)
+class Like:
+    field: FieldRef
+    pattern: Literal
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Condition
+
+
+@dataclass(frozen=True)
+class BooleanGroup:
+    """Operands joined by one connective; SOQL forbids mixing AND and OR without parentheses."""
+
+    connective: str  # "AND" or "OR"
+    operands: tuple[Condition, ...]
+
+
+Condition = Union[Comparison, InList, Like, Not, BooleanGroup]
+
+
+@dataclass(frozen=True)
+class OrderItem:
+    field: FieldRef
+    descending: bool
+    nulls_first: bool
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    name: str
+    pos: Position
+
+
+@dataclass(frozen=True)
+class Query:
+    """`fields` is empty exactly when the query is SELECT COUNT()."""
+
+    fields: tuple[FieldRef, ...]
+    is_count: bool
+    object: ObjectRef
+    where: Condition | None
+    order_by: tuple[OrderItem, ...]
+    limit: int | None
+    offset: int | None

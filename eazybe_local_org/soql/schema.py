@@ -1,0 +1,50 @@
+"""The schema the SOQL compiler validates against; the server fills these from its describe data."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Mapping, Protocol
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """One field as describe reports it; `type` is a Salesforce field type such as 'date'."""
+
+    name: str
+    type: str
+    reference_to: tuple[str, ...] = ()
+    relationship_name: str | None = None
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """One sObject; `fields` is keyed by canonical API name."""
+
+    name: str
+    fields: Mapping[str, FieldInfo]
+
+    def field(self, name: str) -> FieldInfo | None:
+        """Salesforce matches field names case-insensitively."""
+        return self._fields_by_lower_name.get(name.lower())
+
+    def relationship(self, name: str) -> FieldInfo | None:
+        """The reference field whose relationship name is `name`, case-insensitively."""
+        return self._relationships_by_lower_name.get(name.lower())
+
+    @cached_property
+    def _fields_by_lower_name(self) -> dict[str, FieldInfo]:
+        return {info.name.lower(): info for info in self.fields.values()}
+
+    @cached_property
+    def _relationships_by_lower_name(self) -> dict[str, FieldInfo]:
+        return {
+            info.relationship_name.lower(): info
+            for info in self.fields.values()
+            if info.relationship_name and info.reference_to
+        }
+
+
+class SchemaLookup(Protocol):
+    def object(self, name: str) -> ObjectInfo | None:
+        """The sObject called `name` (case-insensitive), or None if the org has no such object."""
+        ...
