@@ -1,0 +1,63 @@
+"""`python -m eazybe_local_org` (console script `eazybe-local-org`): start, stop and inspect a
+local org, and print what a client needs to use it."""
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from pathlib import Path
+
+from eazybe_local_org.api_usage import DEFAULT_DAILY_MAX
+from eazybe_local_org.org_home import org_home
+from eazybe_local_org.registration import cumulusci_org_config, register_with_cumulusci
+from eazybe_local_org.server import DEFAULT_PORT, running, serve, start_background, stop
+from eazybe_local_org.tls import ensure_tls
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="eazybe-local-org", description=__doc__)
+    parser.add_argument("command", choices=["serve", "start", "stop", "status", "env", "register"])
+    parser.add_argument("--name", default="local", help="the org's name (default: local)")
+    parser.add_argument("--home", type=Path, help="folder of local orgs (default: .eazybe/local-orgs)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    parser.add_argument("--daily-max", type=int, default=DEFAULT_DAILY_MAX,
+                        help=f"API calls allowed per day (default {DEFAULT_DAILY_MAX})")
+    args = parser.parse_args(argv)
+    home = org_home(args.name, args.home)
+    if args.command == "serve":
+        serve(home, port=args.port, daily_max=args.daily_max)
+    elif args.command == "start":
+        server = start_background(home, args.port, daily_max=args.daily_max)
+        credentials = home.credentials()
+        print(f"local org {home.name!r} is running at {server.url} (pid {server.pid})")
+        print(f"username: {credentials.username}")
+        print(f"password: stored in {home.credentials_file}")
+        print(f"trust its certificate with: export REQUESTS_CA_BUNDLE={ensure_tls(home.tls_folder).ca_bundle}")
+    elif args.command == "stop":
+        print("stopped" if stop(home) else "not running")
+    elif args.command == "status":
+        server = running(home)
+        print(f"running at {server.url} (pid {server.pid})" if server else "not running")
+        return 0 if server else 1
+    elif args.command == "register":
+        server = running(home)
+        if server is None:
+            print(f"the local org {home.name!r} is not running: start it first", file=sys.stderr)
+            return 1
+        name = register_with_cumulusci(home, server.url)
+        print(f"registered with CumulusCI as org {name!r}: cci org info {name}")
+        print(f"CumulusCI must trust its certificate: export REQUESTS_CA_BUNDLE={ensure_tls(home.tls_folder).ca_bundle}")
+    elif args.command == "env":
+        server = running(home)
+        if server is None:
+            print(f"the local org {home.name!r} is not running: start it first", file=sys.stderr)
+            return 1
+        config = cumulusci_org_config(home, server.url)
+        print(f"export REQUESTS_CA_BUNDLE={shlex.quote(str(ensure_tls(home.tls_folder).ca_bundle))}")
+        print(f"export CUMULUSCI_ORG_{home.name}={shlex.quote(json.dumps(config))}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

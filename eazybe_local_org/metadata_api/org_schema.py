@@ -1,0 +1,25 @@
+"""What the planner needs from the org's schema registry. A Protocol rather than an import, so the
+deploy code stays independent of how (and where) the registry stores objects, and never writes."""
+from __future__ import annotations
+
+from typing import Protocol
+
+from eazybe_local_org.schema.model import FieldDef, ObjectDef
+
+
+class OrgSchema(Protocol):
+    def object(self, name: str) -> ObjectDef | None:
+        """The object of that API name (case-insensitive), or None."""
+
+    def next_key_prefix(self, reserved: frozenset[str]) -> str:
+        """A key prefix no object of the org uses and not in `reserved` (prefixes this deploy already
+        took). Pure: nothing is allocated until the plan is applied."""
+
+
+class OrgSchemaWriter(Protocol):
+    """What applying a plan calls; the server supplies it, inside its own transaction. Results are
+    ignored (typed `object`), so the schema registry, which returns the stored definition, fits as is."""
+
+    def upsert_object(self, definition: ObjectDef) -> object: ...
+
+    def upsert_field(self, object_name: str, definition: FieldDef) -> object: ...

@@ -1,0 +1,42 @@
+"""What CumulusCI needs to use a local org: an org config (instance URL, connected app, refresh
+token, ids), for its keychain or for a CUMULUSCI_ORG_<name> environment variable."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from eazybe_local_org.org_home import OrgHome
+
+
+def cumulusci_org_config(home: OrgHome, url: str) -> dict[str, Any]:
+    credentials = home.credentials()
+    connection = sqlite3.connect(home.database)
+    try:
+        identity = json.loads(connection.execute("SELECT value FROM _settings WHERE key = 'identity'").fetchone()[0])
+    finally:
+        connection.close()
+    return {
+        "instance_url": url,
+        "login_url": url,
+        "client_id": credentials.client_id,
+        "client_secret": credentials.client_secret,
+        "refresh_token": credentials.refresh_token,
+        "access_token": "",
+        "id": f"{url}/id/{identity['org_id']}/{identity['user_id']}",
+        "org_id": identity["org_id"],
+        "username": credentials.username,
+        "expires": "Persistent",
+    }
+
+
+def register_with_cumulusci(home: OrgHome, url: str) -> str:
+    """Saves the org in the current CumulusCI project's keychain under the org's name, replacing
+    an earlier registration (whose URL may be stale: each start can use another port)."""
+    from cumulusci.cli.runtime import CliRuntime
+    from cumulusci.core.config import OrgConfig
+
+    runtime = CliRuntime(load_keychain=True)
+    config = OrgConfig(cumulusci_org_config(home, url), home.name, keychain=runtime.keychain, global_org=False)
+    runtime.keychain.set_org(config, global_org=False)
+    return home.name

@@ -1,0 +1,106 @@
+"""The local org as an ASGI app: OAuth, the REST API and the Metadata API's SOAP endpoint, each
+call authenticated and counted like Salesforce's, every error in Salesforce's shape."""
+from __future__ import annotations
+
+import logging
+import uuid
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from eazybe_local_org.metadata_api import DeployJobs, apply_plan, handle_metadata_request
+from eazybe_local_org.org import LocalOrg
+from eazybe_local_org.records.errors import RecordError
+from eazybe_local_org.web import oauth
+from eazybe_local_org.web.errors import ApiError, invalid_session, limit_exceeded, not_found
+from eazybe_local_org.web.rest import RestApi, versions
+from eazybe_local_org.web.soap_session import soap_fault, soap_session_id
+
+log = logging.getLogger(__name__)
+
+
+def create_app(org: LocalOrg) -> Starlette:
+    rest = RestApi(org)
+    deploys = DeployJobs()
+
+    def counted(response: Response) -> Response:
+        response.headers["Sforce-Limit-Info"] = org.usage.header()
+        return response
+
+    def admit(user_id: str | None) -> ApiError | None:
+        """The session check, then the daily allowance; None when the call may go on."""
+        if user_id is None:
+            return invalid_session()
+        with org.lock:
+            if not org.usage.count():
+                return limit_exceeded()
+        return None
+
+    async def token(request: Request) -> Response:
+        return await oauth.token(org, request)
+
+    async def userinfo(request: Request) -> Response:
+        return await oauth.userinfo(org, request)
+
+    async def version_list(request: Request) -> Response:
+        return JSONResponse(versions(org.api_version))
+
+    async def data(request: Request) -> Response:
+        refusal = admit(org.authenticated_user(request))
+        if refusal is not None:
+            return counted(refusal.response())
+        version = request.path_params["version"]
+        parts = [p for p in request.path_params.get("rest", "").split("/") if p]
+        try:
+            response = await rest.dispatch(request, version, parts)
+        except ApiError as error:
+            response = error.response()
+        except RecordError as error:
+            response = JSONResponse(error.rest_body(), status_code=error.http_status)
+        return counted(response)
+
+    async def metadata(request: Request) -> Response:
+        body = await request.body()
+        session = soap_session_id(body)
+        with org.lock:
+            user_id = org.sessions.user_for(session) if session else None
+        if user_id is None:
+            return soap_fault("sf:INVALID_SESSION_ID", "INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: Illegal Session")
+        if admit(user_id) is not None:
+            return soap_fault("sf:REQUEST_LIMIT_EXCEEDED", "REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.")
+
+        def apply(plan) -> None:  # type: ignore[no-untyped-def]
+            with org.transaction():
+                apply_plan(plan, org.registry)
+
+        with org.lock:
+            answer = handle_metadata_request(body, deploys, org.registry, apply)
+        return Response(answer.body, status_code=answer.status, media_type=answer.content_type)
+
+    async def unknown(request: Request) -> Response:
+        return not_found().response()
+
+    async def unexpected(request: Request, error: Exception) -> Response:
+        """Salesforce's answer to its own bugs: 500 UNKNOWN_EXCEPTION with an error id, no trace."""
+        error_id = uuid.uuid4().int % 10**10
+        log.exception("unexpected error %s on %s %s", error_id, request.method, request.url.path)
+        return JSONResponse(
+            [{"errorCode": "UNKNOWN_EXCEPTION", "message": "An unexpected error occurred. Please include "
+              f"this ErrorId if you contact support: {error_id}-{error_id % 997} ({error_id})"}],
+            status_code=500,
+        )
+
+    methods = ["GET", "POST", "PATCH", "PUT", "DELETE", "HEAD"]
+    return Starlette(exception_handlers={Exception: unexpected}, routes=[
+        Route("/services/oauth2/token", token, methods=["POST"]),
+        Route("/services/oauth2/userinfo", userinfo, methods=["GET", "POST"]),
+        Route("/services/data", version_list, methods=["GET"]),
+        Route("/services/data/", version_list, methods=["GET"]),
+        Route("/services/data/v{version}", data, methods=methods),
+        Route("/services/data/v{version}/{rest:path}", data, methods=methods),
+        Route("/services/Soap/m/{version}", metadata, methods=["POST"]),
+        Route("/services/Soap/m/{version}/{org_id}", metadata, methods=["POST"]),
+        Route("/{path:path}", unknown, methods=methods),
+    ])

@@ -1,0 +1,53 @@
+"""A real local org for tests: its own folder, started as a background process over HTTPS, and
+clients that trust its certificate the documented way (REQUESTS_CA_BUNDLE)."""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import requests
+from simple_salesforce import Salesforce
+
+from asgi_server import _free_port
+from eazybe_local_org.org_home import Credentials, org_home
+from eazybe_local_org.server import start_background, stop
+from eazybe_local_org.tls import ensure_tls
+
+
+@dataclass(frozen=True)
+class RunningOrg:
+    url: str
+    folder: Path
+    credentials: Credentials
+    ca_bundle: Path
+
+    def token(self) -> str:
+        answer = requests.post(f"{self.url}/services/oauth2/token", data={
+            "grant_type": "refresh_token", "client_id": self.credentials.client_id,
+            "client_secret": self.credentials.client_secret, "refresh_token": self.credentials.refresh_token,
+        }, verify=str(self.ca_bundle), timeout=30)
+        answer.raise_for_status()
+        return answer.json()["access_token"]
+
+    def client(self) -> Salesforce:
+        return Salesforce(instance_url=self.url, session_id=self.token(), version="67.0")
+
+
+@contextmanager
+def local_org(home: Path, name: str = "local", daily_max: int = 15_000) -> Iterator[RunningOrg]:
+    org = org_home(name, home)
+    bundle = ensure_tls(org.tls_folder).ca_bundle
+    previous = os.environ.get("REQUESTS_CA_BUNDLE")
+    os.environ["REQUESTS_CA_BUNDLE"] = str(bundle)
+    server = start_background(org, _free_port(), daily_max=daily_max)
+    try:
+        yield RunningOrg(server.url, org.folder, org.credentials(), bundle)
+    finally:
+        stop(org)
+        if previous is None:
+            os.environ.pop("REQUESTS_CA_BUNDLE", None)
+        else:
+            os.environ["REQUESTS_CA_BUNDLE"] = previous

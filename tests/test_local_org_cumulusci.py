@@ -1,0 +1,87 @@
+"""CumulusCI against the local org: the org registered through CUMULUSCI_ORG_local, `cci org info`
+reading it, and CumulusCI's own `deploy` putting the project's metadata in; then the deployed
+object works through simple-salesforce (upsert by external id, duplicate values)."""
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from simple_salesforce.exceptions import SalesforceMalformedRequest
+
+from eazybe_local_org.org_home import org_home
+from eazybe_local_org.registration import cumulusci_org_config
+from local_org_fixture import RunningOrg, local_org
+from repo_paths import REPO, VENV_BIN
+from tools import tool_env
+
+CCI = VENV_BIN / "cci"
+
+
+@pytest.fixture(scope="module")
+def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningOrg]:
+    with local_org(tmp_path_factory.mktemp("orgs")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def cci_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """CumulusCI keeps its keychain under ~/.cumulusci: each test run gets its own."""
+    return tmp_path_factory.mktemp("home")
+
+
+def run_in_project(cci_home: Path, org: RunningOrg, *command: str, env_org: bool = False) -> subprocess.CompletedProcess[str]:
+    env = {**tool_env(), "HOME": str(cci_home), "REQUESTS_CA_BUNDLE": str(org.ca_bundle)}
+    if env_org:
+        env["CUMULUSCI_ORG_local"] = json.dumps(cumulusci_org_config(org_home("local", org.folder.parent), org.url))
+    return subprocess.run(list(command), cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+
+
+def cci(cci_home: Path, org: RunningOrg, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_in_project(cci_home, org, str(CCI), *args, env_org=True)
+
+
+def test_register_then_cci_org_info(cci_home: Path, org: RunningOrg) -> None:
+    registered = run_in_project(cci_home, org, str(VENV_BIN / "eazybe-local-org"), "register", "--home", str(org.folder.parent))
+    assert registered.returncode == 0, registered.stdout + registered.stderr
+    result = run_in_project(cci_home, org, str(CCI), "org", "info", "local", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    info = json.loads(result.stdout[result.stdout.index("{"):])
+    assert info["instance_url"] == org.url
+    assert info["org_type"] == "Developer Edition" and info["is_sandbox"] is False
+    assert info["username"] == org.credentials.username
+
+
+def test_cci_deploy_then_use_the_object(cci_home: Path, org: RunningOrg) -> None:
+    result = cci(cci_home, org, "task", "run", "deploy", "--org", "local", "-o", "path", "force-app")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Success" in result.stdout
+
+    sf = org.client()
+    described = sf.WhatsApp_Chat__c.describe()
+    assert described["label"] == "WhatsApp Chat by EazyBe" and described["labelPlural"] == "WhatsApp Chats by EazyBe"
+    chat_key = {f["name"]: f for f in described["fields"]}["Chat_Key__c"]
+    assert chat_key["externalId"] and chat_key["unique"] and chat_key["length"] == 255
+
+    contact = sf.Contact.create({"LastName": "Doe"})["id"]
+    body = {"Name": "WhatsApp · Jane Doe · 2026-11-24", "Contact__c": contact, "Message_Count__c": 3}
+    created = sf.WhatsApp_Chat__c.upsert("Chat_Key__c/acct|chat|2026-11-24|" + contact, body)
+    assert created == 201
+    updated = sf.restful(f"sobjects/WhatsApp_Chat__c/Chat_Key__c/acct|chat|2026-11-24|{contact}", method="PATCH",
+                         json={**body, "Message_Count__c": 4})
+    assert updated["created"] is False and updated["success"] is True
+    rows = sf.query(f"SELECT Message_Count__c, Contact__r.LastName FROM WhatsApp_Chat__c WHERE Contact__c = '{contact}'")
+    assert rows["records"][0]["Message_Count__c"] == 4.0
+    assert rows["records"][0]["Contact__r"]["LastName"] == "Doe"
+
+    first = sf.WhatsApp_Chat__c.create({"Name": "a", "Chat_Key__c": "dup-key"})
+    with pytest.raises(SalesforceMalformedRequest) as duplicate:
+        sf.WhatsApp_Chat__c.create({"Name": "b", "Chat_Key__c": "DUP-KEY" if not chat_key["caseSensitive"] else "dup-key"})
+    error = duplicate.value.content[0]
+    assert error["errorCode"] == "DUPLICATE_VALUE"
+    assert error["message"] == f"duplicate value found: Chat_Key__c duplicates value on record with id: {first['id'][:15]}"
+    with pytest.raises(SalesforceMalformedRequest) as restricted:
+        sf.WhatsApp_Chat__c.create({"Name": "c", "Source__c": "Carrier pigeon"})
+    assert restricted.value.content[0]["errorCode"] == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
