@@ -30,13 +30,16 @@ def cumulusci_org_config(home: OrgHome, url: str) -> dict[str, Any]:
     }
 
 
-def register_with_cumulusci(home: OrgHome, url: str) -> str:
-    """Saves the org in the current CumulusCI project's keychain under the org's name, replacing
-    an earlier registration (whose URL may be stale: each start can use another port)."""
-    from cumulusci.cli.runtime import CliRuntime
+def register_with_cumulusci(home: OrgHome, url: str, keychain: Any = None) -> str:
+    """Saves the org in the CumulusCI project's keychain (the current project's when none is
+    given) under the org's name, replacing an earlier registration, whose URL may be stale:
+    each start can use another port."""
     from cumulusci.core.config import OrgConfig
 
-    runtime = CliRuntime(load_keychain=True)
-    config = OrgConfig(cumulusci_org_config(home, url), home.name, keychain=runtime.keychain, global_org=False)
-    runtime.keychain.set_org(config, global_org=False)
+    if keychain is None:
+        from cumulusci.cli.runtime import CliRuntime
+
+        keychain = CliRuntime(load_keychain=True).keychain
+    config = OrgConfig(cumulusci_org_config(home, url), home.name, keychain=keychain, global_org=False)
+    keychain.set_org(config, global_org=False)
     return home.name

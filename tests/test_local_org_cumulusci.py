@@ -11,6 +11,7 @@ from typing import Iterator
 import pytest
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
+from asgi_server import _free_port
 from eazybe_local_org.org_home import org_home
 from eazybe_local_org.registration import cumulusci_org_config
 from local_org_fixture import RunningOrg, local_org
@@ -85,3 +86,25 @@ def test_cci_deploy_then_use_the_object(cci_home: Path, org: RunningOrg) -> None
     with pytest.raises(SalesforceMalformedRequest) as restricted:
         sf.WhatsApp_Chat__c.create({"Name": "c", "Source__c": "Carrier pigeon"})
     assert restricted.value.content[0]["errorCode"] == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
+
+
+def test_cci_tasks_start_prepare_and_stop(tmp_path: Path) -> None:
+    """The documented path: start and register with one task, prepare with one flow, stop."""
+    env = {**tool_env(), "HOME": str(tmp_path / "home")}
+    orgs = str(tmp_path / "orgs")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(CCI), *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+
+    port = str(_free_port())
+    started = run("task", "run", "local_org_start", "-o", "home", orgs, "-o", "port", port)
+    assert started.returncode == 0, started.stdout + started.stderr
+    env["REQUESTS_CA_BUNDLE"] = str(Path(orgs) / "tls" / "ca-bundle.pem")
+    try:
+        prepared = run("flow", "run", "prepare_local_org", "--org", "local")
+        assert prepared.returncode == 0, prepared.stdout + prepared.stderr
+        info = run("org", "info", "local", "--json")
+        assert f"https://localhost:{port}" in info.stdout
+    finally:
+        stopped = run("task", "run", "local_org_stop", "-o", "home", orgs)
+    assert "local org stopped" in stopped.stdout
