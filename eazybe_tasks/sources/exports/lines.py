@@ -1,24 +1,66 @@
-"""Reads the chat text line by line: decoded, line end and invisible marks removed.
+"""Reads the chat text in blocks of whole lines: decoded, line ends and invisible marks removed.
 
-Decoding per line (not per file) is what lets a bad byte be reported with its line number, and
-keeps memory flat however long the chat is.
+Decoding a chunk at a time (not a line at a time) is what makes reading cheap; a bad byte is
+still reported with its line number, after the lines before it, and memory stays flat however
+long the chat is.
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
-from eazybe_tasks.sources.exports.marks import clean
+from eazybe_tasks.sources.exports.marks import clean, lines_written_by_whatsapp, may_hold_marks
 from eazybe_tasks.sources.model import SourceError
 
+_TRAILING_CR = re.compile(r"\r+$", re.MULTILINE)  # a line's "\r\n" end, as rstrip("\r\n") sees it
 
-def read_lines(raw_lines: Iterable[bytes], where: str) -> Iterator[tuple[int, str, str]]:
-    """(line number, raw text, cleaned text) for each line; SourceError on non-UTF-8 bytes."""
-    for number, raw in enumerate(raw_lines, 1):
-        try:
-            text = raw.decode("utf-8").rstrip("\r\n")
-        except UnicodeDecodeError as error:
-            raise SourceError(
-                f"{where}:{number}", f"not UTF-8 text (bad byte at column {error.start + 1}); "
-                "WhatsApp exports are UTF-8, was the file re-saved in another encoding?"
-            ) from None
-        yield number, text, clean(text)
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    first_line: int  # 1-based number of the block's first line
+    text: str  # every line preceded by "\n" (so a header is always found right after one), cleaned
+    whatsapp_lines: frozenset[int]  # numbers of lines iOS marked as WhatsApp's own (see marks)
+
+
+def read_blocks(chunks: Iterable[bytes], where: str) -> Iterator[Block]:
+    """The text as consecutive blocks of whole lines; SourceError on non-UTF-8 bytes."""
+    number = 1
+    partial = b""  # the start of a line the last chunk cut
+    for chunk in chunks:
+        data = partial + chunk
+        cut = data.rfind(b"\n") + 1
+        partial = data[cut:]
+        if cut:
+            yield from _blocks(data[:cut], number, where)
+            number += data.count(b"\n", 0, cut)
+    if partial:
+        yield from _blocks(partial, number, where)
+
+
+def _blocks(data: bytes, number: int, where: str) -> Iterator[Block]:
+    """One block of `data`; on a bad byte, the lines before it, then the error naming its line."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        if line_start:
+            good = data[:line_start]
+            yield _block(good.decode("utf-8"), number, good)
+        bad_line = number + data.count(b"\n", 0, line_start)
+        raise SourceError(
+            f"{where}:{bad_line}",
+            f"not UTF-8 text (bad byte at column {error.start - line_start + 1}); "
+            "WhatsApp exports are UTF-8, was the file re-saved in another encoding?",
+        ) from None
+    yield _block(text, number, data)
+
+
+def _block(text: str, number: int, data: bytes) -> Block:
+    if text.endswith("\n"):
+        text = text[:-1]
+    if b"\r" in data:
+        text = _TRAILING_CR.sub("", text)
+    if not may_hold_marks(data):
+        return Block(number, "\n" + text, frozenset())
+    return Block(number, "\n" + clean(text), lines_written_by_whatsapp(text, number))

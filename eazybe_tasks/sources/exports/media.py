@@ -7,6 +7,7 @@ WhatsApp names exported media by kind (``00000012-PHOTO-...jpg``, ``IMG-20200101
 from __future__ import annotations
 
 import mimetypes
+import posixpath
 import re
 
 from eazybe_tasks.sources.model import MessageType
@@ -29,8 +30,22 @@ _MIME.add_type("audio/ogg", ".opus")
 _MIME.add_type("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx")
 
 
+# Extensions mimetypes reads together with the one before them (".tar.gz"): never remembered.
+_COMPOUND = {e.lower() for e in (*_MIME.suffix_map, *_MIME.encodings_map)}
+_BY_EXTENSION: dict[str, str | None] = {}  # mimetypes' lookup is slow; a chat reuses few extensions
+_REMEMBERED = 1_000
+
+
 def mime_type(file_name: str) -> str | None:
-    return _MIME.guess_type(file_name, strict=False)[0]
+    """What mimetypes' built-in table says, remembered per extension for plain names."""
+    extension = posixpath.splitext(file_name)[1].lower()
+    if ":" in file_name or extension in _COMPOUND:  # a URL scheme, or a compound extension
+        return _MIME.guess_type(file_name, strict=False)[0]
+    if extension not in _BY_EXTENSION:
+        if len(_BY_EXTENSION) >= _REMEMBERED:
+            _BY_EXTENSION.clear()
+        _BY_EXTENSION[extension] = _MIME.guess_type(f"file{extension}", strict=False)[0]
+    return _BY_EXTENSION[extension]
 
 
 def media_type(file_name: str) -> MessageType:

@@ -1,8 +1,9 @@
 """parse_export: stream the entries of a WhatsApp "Export chat" file (.txt or .zip).
 
 Two passes when the date order is not given: the first reads headers only, until one proves
-which field is the day; the second builds entries. Both stream, so memory does not grow with the
-file: only the entry being assembled is held.
+which field is the day; the second builds entries. Both read the text in blocks of whole lines
+and find each entry's header line with one pattern search over the block, so memory does not grow
+with the file: one block, and the entry being assembled, are held.
 """
 from __future__ import annotations
 
@@ -11,15 +12,16 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from eazybe_tasks.sources.exports.archive import ChatText, open_chat
-from eazybe_tasks.sources.exports.assembly import MediaLookup, build_entry
+from eazybe_tasks.sources.exports.assembly import AUTHOR, EntryBuilder
 from eazybe_tasks.sources.exports.entry import DateOrder, ExportEntry
-from eazybe_tasks.sources.exports.layouts import DateOrderVote, header_timestamp, match_header
-from eazybe_tasks.sources.exports.lines import read_lines
-from eazybe_tasks.sources.exports.marks import written_by_whatsapp
+from eazybe_tasks.sources.exports.layouts import HEADER, Clock, DateOrderVote, header_date
+from eazybe_tasks.sources.exports.lines import Block, read_blocks
 from eazybe_tasks.sources.exports.progress import with_progress
 from eazybe_tasks.sources.model import SourceError
 
-_Line = tuple[int, str, str, "re.Match[str] | None"]  # number, raw text, cleaned text, header
+# An entry's first line: header, author, first line of text. Every line of a block follows a
+# "\n", so the search skips from line to line at the speed of a character scan.
+_ENTRY_LINE = re.compile(rf"\n{HEADER}{AUTHOR}(?P<first>[^\n]*)", re.MULTILINE)
 
 
 def parse_export(
@@ -29,17 +31,19 @@ def parse_export(
     path = Path(path)
     with open_chat(path) as chat:
         order = DateOrder(date_order) if date_order else _detect_date_order(chat)
-        raw_lines = chat.raw_lines()
+        chunks = chat.chunks()
         if progress:
-            raw_lines = with_progress(raw_lines, chat.size, path.name)
-        yield from _entries(_headed_lines(chat.where, raw_lines), order, chat.where, chat.media)
+            chunks = with_progress(chunks, chat.size, path.name)
+        blocks = _headed_blocks(read_blocks(chunks, chat.where), chat.where)
+        yield from _entries(blocks, EntryBuilder(Clock(order), chat.media, chat.where))
 
 
 def _detect_date_order(chat: ChatText) -> DateOrder:
     vote = DateOrderVote()
-    for _, _, _, header in _headed_lines(chat.where, chat.raw_lines()):
-        if header is not None and vote.add(header):
-            return vote.order
+    for block in _headed_blocks(read_blocks(chat.chunks(), chat.where), chat.where):
+        for header in _ENTRY_LINE.finditer(block.text):
+            if vote.add(header_date(header)):
+                return vote.order
     raise SourceError(
         chat.where,
         "ambiguous date order: no date field is above 12 anywhere in the file, so day and month "
@@ -47,49 +51,50 @@ def _detect_date_order(chat: ChatText) -> DateOrder:
     )
 
 
-def _headed_lines(where: str, raw_lines: Iterable[bytes]) -> Iterator[_Line]:
-    """Lines from the first entry on, each with its header match (None: continuation line)."""
-    lines = read_lines(raw_lines, where)
-    for number, raw, line in lines:
-        header = match_header(line)
-        if header is not None:
-            yield number, raw, line, header
-            break
-        if line.strip():
-            raise SourceError(
-                f"{where}:{number}",
-                "expected a WhatsApp chat export: this line should start with a date and time "
-                "like '31/12/2020, 21:41 - ' or '[31/12/2020, 21:41:05] '",
-            )
-    else:
-        raise SourceError(f"{where}:1", "no line starts with a date and time: not a WhatsApp chat export")
-    for number, raw, line in lines:
-        yield number, raw, line, match_header(line)
+def _headed_blocks(blocks: Iterable[Block], where: str) -> Iterator[Block]:
+    """The blocks from the first entry's header line on; before it, only blank lines may come."""
+    blocks = iter(blocks)
+    for block in blocks:
+        first = _ENTRY_LINE.search(block.text)
+        preamble = block.text if first is None else block.text[:first.start()]
+        for number, line in enumerate(preamble.split("\n")[1:], block.first_line):
+            if line.strip():
+                raise SourceError(
+                    f"{where}:{number}",
+                    "expected a WhatsApp chat export: this line should start with a date and time "
+                    "like '31/12/2020, 21:41 - ' or '[31/12/2020, 21:41:05] '",
+                )
+        if first is not None:
+            yield Block(block.first_line + preamble.count("\n"), block.text[first.start():],
+                        block.whatsapp_lines)
+            yield from blocks
+            return
+    raise SourceError(f"{where}:1", "no line starts with a date and time: not a WhatsApp chat export")
 
 
-def _entries(
-    lines: Iterator[_Line], order: DateOrder, where: str, media: MediaLookup
-) -> Iterator[ExportEntry]:
-    start = next(lines)  # _headed_lines starts with a header line
-    continuation: list[str] = []
-    for line in lines:
-        if line[3] is None:
-            continuation.append(line[2])
-            continue
-        yield _entry(start, continuation, order, where, media)
-        start, continuation = line, []
-    yield _entry(start, continuation, order, where, media)
+def _entries(blocks: Iterable[Block], builder: EntryBuilder) -> Iterator[ExportEntry]:
+    """One entry per header line, with the lines up to the next header as its continuation.
 
-
-def _entry(
-    start: _Line, continuation: list[str], order: DateOrder, where: str, media: MediaLookup
-) -> ExportEntry:
-    number, raw, line, header = start
-    try:
-        timestamp = header_timestamp(header, order)
-    except ValueError as error:
-        raise SourceError(
-            f"{where}:{number}", f"no such date or time with date order {order.value}: {error}"
-        ) from None
-    return build_entry(number, timestamp, line[header.end():], continuation,
-                       written_by_whatsapp(raw), media)
+    An entry is built when the next header (or the end) shows where it ends; its continuation
+    may span blocks, so the text after the last header of a block is carried into the next."""
+    header: re.Match[str] | None = None  # header line of the entry being assembled
+    number = 0  # its line number
+    whatsapp_wrote = False  # whether iOS marked its text as WhatsApp's own
+    carried = ""  # its continuation from earlier blocks
+    for block in blocks:
+        text = block.text
+        tail = 0  # where the text after the block's last header line so far begins
+        for following in _ENTRY_LINE.finditer(text):
+            if header is None:
+                number = block.first_line  # _headed_blocks starts the first block with a header
+            else:
+                continuation = text[tail:following.start()]
+                if carried:
+                    continuation, carried = carried + continuation, ""
+                yield builder.build(number, header, continuation, whatsapp_wrote)
+                number += 1 + continuation.count("\n")
+            header, tail = following, following.end()
+            whatsapp_wrote = number in block.whatsapp_lines
+        carried += text[tail:]
+    if header is not None:
+        yield builder.build(number, header, carried, whatsapp_wrote)

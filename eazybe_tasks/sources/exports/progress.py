@@ -4,21 +4,14 @@ from __future__ import annotations
 import sys
 from typing import Callable, Iterable, Iterator
 
-_UPDATE_EVERY = 1 << 20  # bytes; updating the bar per line would cost more than parsing it
 
-
-def with_progress(raw_lines: Iterable[bytes], total: int, label: str) -> Iterator[bytes]:
-    """The same lines, advancing a bar (tqdm if installed, else rich) as they are read."""
+def with_progress(chunks: Iterable[bytes], total: int, label: str) -> Iterator[bytes]:
+    """The same chunks, advancing a bar (tqdm if installed, else rich) as they are read."""
     advance, close = _bar(total, label)
-    pending = 0
     try:
-        for raw in raw_lines:
-            pending += len(raw)
-            if pending >= _UPDATE_EVERY:
-                advance(pending)
-                pending = 0
-            yield raw
-        advance(pending)
+        for chunk in chunks:
+            advance(len(chunk))
+            yield chunk
     finally:
         close()
 
