@@ -24,14 +24,22 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Today's main job: check the metadata, convert it as a deploy would, and generate the sample
-# Contacts and Leads. The local org and the sync join it as they land.
+# Today's main job: check the metadata, generate the sample people, start the local org and
+# deploy the project into it with CumulusCI. The sync joins it as it lands.
+LOCAL_CA_BUNDLE := $(CURDIR)/.eazybe/local-orgs/tls/ca-bundle.pem
+
 demo: setup
 	$(BIN)/cci task run check_metadata
 	sf project convert source --source-dir force-app --output-dir build/mdapi
 	rm -rf build/sample && mkdir -p build/sample
 	$(BIN)/snowfakery datasets/dev/dev.recipe.yml --output-format csv --output-folder build/sample
+	$(BIN)/cci task run local_org_start
+	REQUESTS_CA_BUNDLE=$(LOCAL_CA_BUNDLE) $(BIN)/cci flow run prepare_local_org --org local
+	REQUESTS_CA_BUNDLE=$(LOCAL_CA_BUNDLE) $(BIN)/cci org info local
 	@echo
+	@echo "The local org is running and holds the project's metadata (cci org info local, above)."
+	@echo "Use it from any client: export REQUESTS_CA_BUNDLE=$(LOCAL_CA_BUNDLE)"
+	@echo "Stop it with: $(BIN)/cci task run local_org_stop"
 	@echo "Metadata API package (what a deploy sends): build/mdapi/package.xml"
 	@echo "Sample people (CSV, one file per object):"
 	@wc -l build/sample/*.csv
