@@ -15,6 +15,11 @@ from eazybe_local_org.server import DEFAULT_PORT, running, serve, start_backgrou
 from eazybe_local_org.tls import ensure_tls
 
 
+def _not_running(name: str) -> int:
+    print(f"the local org {name!r} is not running: start it first", file=sys.stderr)
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="eazybe-local-org", description=__doc__)
     parser.add_argument("command", choices=["serve", "start", "stop", "status", "env", "register"])
@@ -43,16 +48,14 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "register":
         server = running(home)
         if server is None:
-            print(f"the local org {home.name!r} is not running: start it first", file=sys.stderr)
-            return 1
+            return _not_running(home.name)
         name = register_with_cumulusci(home, server.url)
         print(f"registered with CumulusCI as org {name!r}: cci org info {name}")
         print(f"CumulusCI must trust its certificate: export REQUESTS_CA_BUNDLE={ensure_tls(home.tls_folder).ca_bundle}")
     elif args.command == "env":
         server = running(home)
         if server is None:
-            print(f"the local org {home.name!r} is not running: start it first", file=sys.stderr)
-            return 1
+            return _not_running(home.name)
         config = cumulusci_org_config(home, server.url)
         print(f"export REQUESTS_CA_BUNDLE={shlex.quote(str(ensure_tls(home.tls_folder).ca_bundle))}")
         print(f"export CUMULUSCI_ORG_{home.name}={shlex.quote(json.dumps(config))}")

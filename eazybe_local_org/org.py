@@ -35,6 +35,13 @@ class Identity:
     user_id: str
 
 
+def stored_identity(connection: sqlite3.Connection) -> Identity | None:
+    """The org's ids as its first start recorded them, or None for a new org."""
+    connection.execute("CREATE TABLE IF NOT EXISTS _settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    row = connection.execute("SELECT value FROM _settings WHERE key = 'identity'").fetchone()
+    return Identity(**json.loads(row[0])) if row else None
+
+
 class LocalOrg:
     def __init__(self, home: OrgHome, *, api_version: str = API_VERSION, daily_max: int = DEFAULT_DAILY_MAX):
         home.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -45,11 +52,11 @@ class LocalOrg:
         self.connection = sqlite3.connect(home.database, check_same_thread=False)
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA synchronous=NORMAL")
-        self.connection.execute("CREATE TABLE IF NOT EXISTS _settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        known = stored_identity(self.connection)
         self.registry = SchemaRegistry(self.connection)
         self.usage = ApiUsage(self.connection, daily_max)
         self._ids = IdGenerator(json.loads(self._setting("id_counters") or "{}"))
-        self.identity = self._bootstrap()
+        self.identity = known or self._bootstrap()
         self.sessions = Sessions(self.connection, self.identity.org_id)
 
     # -- settings and ids --------------------------------------------------------------------
@@ -87,10 +94,7 @@ class LocalOrg:
 
     # -- identity ----------------------------------------------------------------------------
     def _bootstrap(self) -> Identity:
-        """The org's Organization and admin User records, made once."""
-        known = self._setting("identity")
-        if known:
-            return Identity(**json.loads(known))
+        """The org's Organization and admin User records, made on its first start."""
         with self.transaction():
             organization, user = self.registry.object("Organization"), self.registry.object("User")
             assert organization is not None and user is not None

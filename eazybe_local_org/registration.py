@@ -2,10 +2,10 @@
 token, ids), for its keychain or for a CUMULUSCI_ORG_<name> environment variable."""
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Any
 
+from eazybe_local_org.org import stored_identity
 from eazybe_local_org.org_home import OrgHome
 
 
@@ -13,9 +13,11 @@ def cumulusci_org_config(home: OrgHome, url: str) -> dict[str, Any]:
     credentials = home.credentials()
     connection = sqlite3.connect(home.database)
     try:
-        identity = json.loads(connection.execute("SELECT value FROM _settings WHERE key = 'identity'").fetchone()[0])
+        identity = stored_identity(connection)
     finally:
         connection.close()
+    if identity is None:
+        raise RuntimeError(f"the local org {home.name!r} has never been started")
     return {
         "instance_url": url,
         "login_url": url,
@@ -23,8 +25,8 @@ def cumulusci_org_config(home: OrgHome, url: str) -> dict[str, Any]:
         "client_secret": credentials.client_secret,
         "refresh_token": credentials.refresh_token,
         "access_token": "",
-        "id": f"{url}/id/{identity['org_id']}/{identity['user_id']}",
-        "org_id": identity["org_id"],
+        "id": f"{url}/id/{identity.org_id}/{identity.user_id}",
+        "org_id": identity.org_id,
         "username": credentials.username,
         "expires": "Persistent",
     }
