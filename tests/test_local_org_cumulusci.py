@@ -83,6 +83,10 @@ def test_cci_deploy_then_use_the_object(cci_home: Path, org: RunningOrg) -> None
     error = duplicate.value.content[0]
     assert error["errorCode"] == "DUPLICATE_VALUE"
     assert error["message"] == f"duplicate value found: Chat_Key__c duplicates value on record with id: {first['id'][:15]}"
+    listed = cci(cci_home, org, "task", "run", "soql_query", "--org", "local", "-o", "query",
+                 "SELECT Name, Message_Count__c, Contact__r.LastName FROM WhatsApp_Chat__c WHERE Contact__c != null")
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert "Contact__r.LastName" in listed.stdout and "Doe" in listed.stdout and "1 records" in listed.stdout
     with pytest.raises(SalesforceMalformedRequest) as restricted:
         sf.WhatsApp_Chat__c.create({"Name": "c", "Source__c": "Carrier pigeon"})
     assert restricted.value.content[0]["errorCode"] == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
