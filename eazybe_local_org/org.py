@@ -24,9 +24,15 @@ from eazybe_local_org.org_home import Credentials, OrgHome
 from eazybe_local_org.records.values import format_datetime
 from eazybe_local_org.records.writer import RecordWriter
 from eazybe_local_org.schema.registry import SchemaRegistry
+from eazybe_local_org.schema.standard import DEFAULT_ACCESS, ORGANIZATION_PREFERENCES
 from eazybe_local_org.sessions import Sessions
 
 API_VERSION = "67.0"
+# A new Developer Edition org's default sharing, as Salesforce reports it on Organization.
+DEFAULT_ACCESS_VALUES = {
+    "Account": "Edit", "Contact": "ControlledByParent", "Opportunity": "Edit", "Lead": "ReadEditTransfer",
+    "Case": "ReadEditTransfer", "Calendar": "HideDetailsInsert", "Pricebook": "ReadSelect", "Campaign": "All",
+}
 
 
 @dataclass(frozen=True)
@@ -103,8 +109,17 @@ class LocalOrg:
             now = format_datetime(datetime.now(timezone.utc))
             storage.insert(self.connection, organization, {
                 "Id": org_id, "Name": f"EazyBe Local Org ({self.home.name})", "OrganizationType": "Developer Edition",
-                "IsSandbox": 0, "InstanceName": "LOCAL", "NamespacePrefix": None, "TrialExpirationDate": None,
-                "TimeZoneSidKey": "GMT", "DefaultLocaleSidKey": "en_US", "LanguageLocaleKey": "en_US",
+                "IsSandbox": 0, "IsReadOnly": 0, "InstanceName": "LOCAL", "NamespacePrefix": None,
+                "TrialExpirationDate": None, "TimeZoneSidKey": "GMT", "DefaultLocaleSidKey": "en_US",
+                "LanguageLocaleKey": "en_US", "Country": "US", "PrimaryContact": "Local Admin",
+                "FiscalYearStartMonth": 1, "UsesStartDateAsFiscalYearName": 0, "ReceivesInfoEmails": 0,
+                "ReceivesAdminInfoEmails": 0, "UiSkin": "Theme3", "SignupCountryIsoCode": "US",
+                "NumKnowledgeService": 0, "WebToCaseDefaultOrigin": "Web", "MonthlyPageViewsUsed": 0,
+                "MonthlyPageViewsEntitlement": 0,
+                **{f"Preferences{name}": 0 for name, _ in ORGANIZATION_PREFERENCES},
+                **{f"Default{name}Access": DEFAULT_ACCESS_VALUES[name] for name, _ in DEFAULT_ACCESS},
+                "CreatedDate": now, "CreatedById": user_id, "LastModifiedDate": now, "LastModifiedById": user_id,
+                "SystemModstamp": now,
             })
             storage.insert(self.connection, user, {
                 "Id": user_id, "Username": self.credentials.username, "FirstName": "Local", "LastName": "Admin",

@@ -29,14 +29,24 @@ class RunningServer:
     url: str
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a server this process started and that has exited is a zombie until reaped
+        reaped, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return reaped != pid
+
+
 def running(home: OrgHome) -> RunningServer | None:
     """The org's server if its process is alive."""
     if not home.server_file.exists():
         return None
     info = json.loads(home.server_file.read_text())
-    try:
-        os.kill(info["pid"], 0)
-    except ProcessLookupError:
+    if not _alive(info["pid"]):
         return None
     return RunningServer(info["pid"], info["url"])
 
@@ -100,5 +110,5 @@ def stop(home: OrgHome, timeout_s: float = 20) -> bool:
         time.sleep(0.1)
     if running(home) is not None:
         os.kill(server.pid, signal.SIGKILL)
-        home.server_file.unlink(missing_ok=True)
+    home.server_file.unlink(missing_ok=True)
     return True

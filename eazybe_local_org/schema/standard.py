@@ -177,18 +177,50 @@ def make_object(
 # --- the standard objects.
 
 
+# Organization's boolean preferences, and the default sharing of the objects it reports.
+ORGANIZATION_PREFERENCES = (
+    ("RequireOpportunityProducts", "Require Opportunity Products"),
+    ("TransactionSecurityPolicy", "Transaction Security Policy"),
+    ("TerminateOldestSession", "Terminate Oldest Session"),
+    ("ConsentManagementEnabled", "Consent Management Enabled"),
+    ("AutoSelectIndividualOnMerge", "Auto Select Individual On Merge"),
+    ("LightningLoginEnabled", "Lightning Login Enabled"),
+    ("OnlyLLPermUserAllowed", "Only Lightning Login Users Allowed"),
+)
+_RECORD_ACCESS = ("None", "Read", "Edit", "ReadEditTransfer", "ControlledByParent", "All", "ReadSelect", "HideDetailsInsert")
+DEFAULT_ACCESS = tuple(
+    (name, _RECORD_ACCESS)
+    for name in ("Account", "Contact", "Opportunity", "Lead", "Case", "Calendar", "Pricebook", "Campaign")
+)
+
+
 def _organization() -> ObjectDef:
     own = [
         text("Name", "Name", 80, nillable=False, name_field=True),
         text("Division", "Division", 80),
         *address_fields("", ""),
+        FieldDef("Address", "Address", "address"),
         phone("Phone", "Phone"),
         phone("Fax", "Fax"),
         text("PrimaryContact", "Primary Contact", 80),
         picklist("DefaultLocaleSidKey", "Locale", ("en_US",), 40, nillable=False),
         picklist("TimeZoneSidKey", "Time Zone", ("America/Los_Angeles", "GMT", "Asia/Kolkata"), 40, nillable=False),
         picklist("LanguageLocaleKey", "Language", ("en_US",), 40, nillable=False),
+        checkbox("ReceivesInfoEmails", "Info Emails"),
+        checkbox("ReceivesAdminInfoEmails", "Info Emails Admin"),
+        *(checkbox(f"Preferences{name}", label) for name, label in ORGANIZATION_PREFERENCES),
         integer("FiscalYearStartMonth", "Fiscal Year Starts In", 2),
+        checkbox("UsesStartDateAsFiscalYearName", "Fiscal Year Name by Start"),
+        *(picklist(f"Default{name}Access", f"Default {name} Access", values, 40)
+          for name, values in DEFAULT_ACCESS),
+        url("DelegatedAuthenticationServiceUrl", "Delegated Authentication Service URL", 1000),
+        email("ComplianceBccEmail", "Compliance BCC Email"),
+        picklist("UiSkin", "UI Skin", ("Theme1", "Theme2", "Theme3"), 40),
+        text("SignupCountryIsoCode", "Signup Country", 2),
+        integer("NumKnowledgeService", "Knowledge Licenses", 9),
+        picklist("WebToCaseDefaultOrigin", "Web to Cases Default Origin", ("Email", "Phone", "Web"), 40),
+        integer("MonthlyPageViewsUsed", "Monthly Page Views Used", 9),
+        integer("MonthlyPageViewsEntitlement", "Monthly Page Views Allowed", 9),
         picklist("OrganizationType", "Edition", ("Developer Edition", "Enterprise Edition", "Unlimited Edition"), 40),
         text("NamespacePrefix", "Namespace Prefix", 15),
         text("InstanceName", "Instance Name", 5),

@@ -16,6 +16,7 @@ from eazybe_local_org.records.errors import RecordError
 from eazybe_local_org.web import oauth
 from eazybe_local_org.web.errors import ApiError, invalid_session, limit_exceeded, not_found
 from eazybe_local_org.web.rest import RestApi, versions
+from eazybe_local_org.web.soap_login import soap_login
 from eazybe_local_org.web.soap_session import soap_fault, soap_session_id
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,9 @@ def create_app(org: LocalOrg) -> Starlette:
 
     async def userinfo(request: Request) -> Response:
         return await oauth.userinfo(org, request)
+
+    async def partner_login(request: Request) -> Response:
+        return await soap_login(org, request)
 
     async def version_list(request: Request) -> Response:
         return JSONResponse(versions(org.api_version))
@@ -100,6 +104,8 @@ def create_app(org: LocalOrg) -> Starlette:
         Route("/services/data/", version_list, methods=["GET"]),
         Route("/services/data/v{version}", data, methods=methods),
         Route("/services/data/v{version}/{rest:path}", data, methods=methods),
+        Route("/services/Soap/u/{version}", partner_login, methods=["POST"]),
+        Route("/services/Soap/u/{version}/{org_id}", partner_login, methods=["POST"]),
         Route("/services/Soap/m/{version}", metadata, methods=["POST"]),
         Route("/services/Soap/m/{version}/{org_id}", metadata, methods=["POST"]),
         Route("/{path:path}", unknown, methods=methods),

@@ -257,11 +257,14 @@ class RestApi:
 
     def _upsert_one(self, writer: Any, obj: ObjectDef, field: Any, record: dict) -> dict:
         key = next((k for k in record if k.lower() == field.name.lower()), None)
-        if key is None or record[key] in (None, ""):
-            raise RecordError("MISSING_ARGUMENT", f"{field.name} not specified", [field.name])
         if record.get("attributes", {}).get("type", obj.name).lower() != obj.name.lower():
             raise RecordError("INVALID_TYPE", f"record type does not match {obj.name}", [])
         body = {k: v for k, v in record.items() if k != key}
+        if field.name == "Id" and (key is None or record[key] in (None, "")):
+            # Upserting on Id, a record without one is new: Salesforce creates it (CumulusCI relies on this).
+            return {"id": writer.create(obj, body), "success": True, "errors": [], "created": True}
+        if key is None or record[key] in (None, ""):
+            raise RecordError("MISSING_ARGUMENT", f"{field.name} not specified", [field.name])
         record_id, created = writer.upsert(obj, field, record[key], body)
         return {"id": record_id, "success": True, "errors": [], "created": created}
 
