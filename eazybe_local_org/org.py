@@ -19,6 +19,7 @@ from starlette.requests import Request
 
 from eazybe_local_org import storage
 from eazybe_local_org.api_usage import DEFAULT_DAILY_MAX, ApiUsage
+from eazybe_local_org.faults import Faults
 from eazybe_local_org.ids import IdGenerator
 from eazybe_local_org.org_home import Credentials, OrgHome
 from eazybe_local_org.records.values import format_datetime
@@ -64,6 +65,7 @@ class LocalOrg:
         self._ids = IdGenerator(json.loads(self._setting("id_counters") or "{}"))
         self.identity = known or self._bootstrap()
         self.sessions = Sessions(self.connection, self.identity.org_id)
+        self.faults = Faults()
 
     # -- settings and ids --------------------------------------------------------------------
     def _setting(self, key: str) -> str | None:
