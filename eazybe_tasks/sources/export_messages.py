@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
-import phonenumbers
-
+from eazybe_tasks.matching.numbers import ParsedNumber, parse_number
 from eazybe_tasks.sources.exports import ExportEntry
 from eazybe_tasks.sources.model import Direction, Message, MessageType, Source, SourceError
 
@@ -64,13 +63,8 @@ def as_number(text: str, region: str) -> str | None:
     """E.164 when `text` is a possible phone number (an author WhatsApp shows as a number)."""
     if not any(ch.isdigit() for ch in text):
         return None
-    try:
-        parsed = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    parsed = parse_number(text, region)
+    return parsed.e164 if isinstance(parsed, ParsedNumber) else None
 
 
 @dataclass(frozen=True)
