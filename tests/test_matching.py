@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from eazybe_tasks.matching.directory import Person, PhoneDirectory
-from eazybe_tasks.matching.numbers import ImpossibleNumber, ParsedNumber, parse_number, whatsapp_number
+from eazybe_tasks.phone_numbers import ImpossibleNumber, ParsedNumber, parse_number, whatsapp_number
 
 
 @pytest.mark.parametrize(

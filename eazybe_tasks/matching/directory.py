@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from eazybe_tasks.matching.numbers import ImpossibleNumber, ParsedNumber, parse_number, whatsapp_number
+from eazybe_tasks.phone_numbers import ImpossibleNumber, ParsedNumber, parse_number, whatsapp_number
 
 
 @dataclass(frozen=True)

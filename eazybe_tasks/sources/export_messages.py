@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
-from eazybe_tasks.matching.numbers import ParsedNumber, parse_number
+from eazybe_tasks.phone_numbers import ParsedNumber, parse_number
 from eazybe_tasks.sources.exports import ExportEntry
 from eazybe_tasks.sources.model import Direction, Message, MessageType, Source, SourceError
 
