@@ -1,0 +1,83 @@
+"""The WhatsApp_Chat__c field values of one chat-day for one linked person, and the hash that
+tells whether Salesforce already has exactly this version."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from eazybe_tasks.chat_days.transcript import TranscriptMessage, render_transcript
+from eazybe_tasks.sources.model import Direction
+
+TRANSCRIPT_LIMIT = 131_072  # Transcript__c is a Long Text Area(131072)
+NAME_LIMIT = 80
+SOURCE_LABELS = {"cloud_api": "Cloud API", "chat_export": "Chat Export", "feed": "Feed"}
+
+
+@dataclass(frozen=True)
+class ChatDayKey:
+    account_number: str
+    chat_id: str
+    day: date
+    person_id: str  # the linked Contact or Lead
+
+    def external_id(self) -> str:
+        """Chat_Key__c: deterministic, so every retry upserts the same record."""
+        raw = f"{self.account_number}|{self.chat_id}|{self.day.isoformat()}|{self.person_id}"
+        return raw if len(raw) <= 255 else hashlib.sha256(raw.encode()).hexdigest()
+
+
+def record_name(chat_name: str, day: date) -> str:
+    suffix = f" · {day.isoformat()}"
+    room = NAME_LIMIT - len("WhatsApp · ") - len(suffix)
+    shown = chat_name if len(chat_name) <= room else chat_name[: room - 1] + "…"
+    return f"WhatsApp · {shown}{suffix}"
+
+
+@dataclass(frozen=True)
+class ChatDayRecord:
+    fields: dict[str, Any]
+    full_transcript: str  # what a File holds when the field cannot
+    content_hash: str
+
+
+def _utc_text(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+
+
+def build_record(
+    key: ChatDayKey, person_field: str, chat_name: str, is_group: bool, customer_number: str | None,
+    source: str, messages: list[TranscriptMessage], utc_times: list[datetime],
+) -> ChatDayRecord:
+    """`person_field` is Contact__c or Lead__c; `utc_times` are the messages' UTC times, for the
+    first/last DateTime fields. Last_Synced_At__c is set by the writer, outside the hash."""
+    transcript = render_transcript(messages)
+    field_text = transcript
+    if len(transcript) > TRANSCRIPT_LIMIT:
+        field_text = (
+            f"This day's transcript is {len(transcript):,} characters, over the field's "
+            f"{TRANSCRIPT_LIMIT:,}: the whole transcript is in the file "
+            f"\"{record_name(chat_name, key.day)}.txt\" under Files."
+        )
+    fields: dict[str, Any] = {
+        "Chat_Key__c": key.external_id(),
+        "Name": record_name(chat_name, key.day),
+        person_field: key.person_id,
+        "WhatsApp_Number__c": customer_number,
+        "Business_Number__c": key.account_number,
+        "Chat_Name__c": chat_name[:255],
+        "Is_Group__c": is_group,
+        "Chat_Date__c": key.day.isoformat(),
+        "First_Message_At__c": _utc_text(min(utc_times)),
+        "Last_Message_At__c": _utc_text(max(utc_times)),
+        "Message_Count__c": len(messages),
+        "Inbound_Count__c": sum(m.direction is Direction.INBOUND for m in messages),
+        "Outbound_Count__c": sum(m.direction is Direction.OUTBOUND for m in messages),
+        "Attachment_Count__c": sum(len(m.attachments) for m in messages),
+        "Transcript__c": field_text,
+        "Source__c": SOURCE_LABELS[source],
+    }
+    digest = hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode() + transcript.encode()).hexdigest()
+    return ChatDayRecord(fields, transcript, digest)
