@@ -51,3 +51,23 @@ def local_org(home: Path, name: str = "local", daily_max: int = 15_000) -> Itera
             os.environ.pop("REQUESTS_CA_BUNDLE", None)
         else:
             os.environ["REQUESTS_CA_BUNDLE"] = previous
+
+
+def deploy_project(org: RunningOrg, cci_home: Path) -> None:
+    """Deploys force-app/ into the org with CumulusCI's own deploy task."""
+    import json
+    import subprocess
+
+    from eazybe_local_org.registration import cumulusci_org_config
+    from repo_paths import REPO, VENV_BIN
+    from tools import tool_env
+
+    env = {
+        **tool_env(), "HOME": str(cci_home), "REQUESTS_CA_BUNDLE": str(org.ca_bundle),
+        "CUMULUSCI_ORG_local": json.dumps(cumulusci_org_config(org_home("local", org.folder.parent), org.url)),
+    }
+    result = subprocess.run(
+        [str(VENV_BIN / "cci"), "task", "run", "deploy", "--org", "local", "-o", "path", "force-app"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

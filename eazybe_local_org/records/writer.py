@@ -161,8 +161,11 @@ class RecordWriter:
     def delete(self, obj: ObjectDef, record_id: str) -> None:
         if not obj.deletable:
             raise RecordError("INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights on object id", [])
-        if storage.mark_deleted(self.connection, obj, [record_id]) == 0:
+        stamp: dict[str, Any] = {}
+        self._stamp(obj, stamp, creating=False)  # a deletion is a change: SystemModstamp moves
+        if not storage.update(self.connection, obj, record_id, stamp):
             raise _missing_record(self.connection, obj, record_id)
+        storage.mark_deleted(self.connection, obj, [record_id])
 
     # -- files -------------------------------------------------------------------------------
     def _new_content_version(self, obj: ObjectDef, values: dict[str, Any]) -> None:

@@ -155,3 +155,24 @@ statuses = Table(
     Column("ingest_id", ForeignKey("ingests.id"), nullable=False),
     UniqueConstraint("account_id", "source_id", "status"),
 )
+
+
+people = Table(
+    "people",
+    metadata,
+    Column("record_id", String(18), primary_key=True),
+    Column("object_name", String(16), nullable=False, comment="Contact or Lead"),
+    Column("name", String(255)),
+    Column("phone", String(40)),
+    Column("mobile_phone", String(40)),
+    Column("is_converted", Boolean, nullable=False),
+    Column("do_not_log", Boolean, nullable=False),
+    Column("system_modstamp", String(28), nullable=False, comment="as Salesforce wrote it; orders refreshes"),
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
