@@ -1,0 +1,1 @@
+"""The Salesforce side: calls that survive Salesforce's bad days, and batched writes."""
