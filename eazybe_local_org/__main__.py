@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 
 from eazybe_local_org.api_usage import DEFAULT_DAILY_MAX
+from eazybe_local_org.org import API_VERSION
 from eazybe_local_org.org_home import org_home
 from eazybe_local_org.registration import cumulusci_org_config, register_with_cumulusci
 from eazybe_local_org.server import DEFAULT_PORT, running, serve, start_background, stop
 from eazybe_local_org.tls import ensure_tls
+from eazybe_local_org.web.admin import call_faults_endpoint
 
 
 def _not_running(name: str) -> int:
@@ -22,12 +24,15 @@ def _not_running(name: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="eazybe-local-org", description=__doc__)
-    parser.add_argument("command", choices=["serve", "start", "stop", "status", "env", "register"])
+    parser.add_argument("command", choices=["serve", "start", "stop", "status", "env", "register", "faults"])
     parser.add_argument("--name", default="local", help="the org's name (default: local)")
     parser.add_argument("--home", type=Path, help="folder of local orgs (default: .eazybe/local-orgs)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     parser.add_argument("--daily-max", type=int, default=DEFAULT_DAILY_MAX,
                         help=f"API calls allowed per day (default {DEFAULT_DAILY_MAX})")
+    parser.add_argument("--set", dest="fault_settings", metavar="JSON",
+                        help='faults: switch fault injection on, e.g. \'{"seed": 7, "server_error_rate": 0.2}\'')
+    parser.add_argument("--off", action="store_true", help="faults: switch fault injection off")
     args = parser.parse_args(argv)
     home = org_home(args.name, args.home)
     if args.command == "serve":
@@ -59,6 +64,17 @@ def main(argv: list[str] | None = None) -> int:
         config = cumulusci_org_config(home, server.url)
         print(f"export REQUESTS_CA_BUNDLE={shlex.quote(str(ensure_tls(home.tls_folder).ca_bundle))}")
         print(f"export CUMULUSCI_ORG_{home.name}={shlex.quote(json.dumps(config))}")
+    elif args.command == "faults":
+        server = running(home)
+        if server is None:
+            return _not_running(home.name)
+        method = "DELETE" if args.off else "POST" if args.fault_settings else "GET"
+        try:
+            state = call_faults_endpoint(home, server.url, API_VERSION, method, args.fault_settings)
+        except RuntimeError as refused:
+            print(f"the local org refused: {refused}", file=sys.stderr)
+            return 1
+        print(json.dumps(state, indent=2))
     return 0
 
 

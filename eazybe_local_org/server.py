@@ -61,6 +61,8 @@ def serve(home: OrgHome, host: str = "127.0.0.1", port: int = DEFAULT_PORT, dail
         uvicorn.run(
             create_app(org), host=host, port=port, log_level="warning",
             ssl_certfile=str(tls.certificate), ssl_keyfile=str(tls.private_key),
+            # Clients keep connections alive; on stop, give them a moment, not forever.
+            timeout_graceful_shutdown=2,
         )
     finally:
         home.server_file.unlink(missing_ok=True)

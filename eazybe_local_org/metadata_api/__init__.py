@@ -1,5 +1,6 @@
-"""The Metadata API deploy of the local org: SOAP deploy/checkDeployStatus/cancelDeploy, the zip
-read and validated as Salesforce does, and a plan of schema changes the server applies."""
+"""The Metadata API of the local org: SOAP deploy/checkDeployStatus/cancelDeploy, the zip read and
+validated as Salesforce does, and a plan of schema changes and components the server applies;
+retrieve/checkStatus/checkRetrieveStatus answering from the components the org keeps."""
 from eazybe_local_org.metadata_api.handler import SoapResponse, handle_metadata_request
 from eazybe_local_org.metadata_api.jobs import DeployJob, DeployJobs
 from eazybe_local_org.metadata_api.model import DeployMessage, DeployOptions

@@ -1,24 +1,21 @@
 """Deploy jobs by async id. deploy answers at once; each checkDeployStatus moves the job one step
-(Queued -> InProgress -> done), so a client's polling loop runs as it does against Salesforce."""
+(Queued -> InProgress -> done), so a client's polling loop runs as it does against Salesforce.
+The registry also holds the org's retrieve jobs, which live as long."""
 from __future__ import annotations
 
 import itertools
-import string
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
+from eazybe_local_org.metadata_api.job_ids import find_job, salesforce_id
 from eazybe_local_org.metadata_api.model import DeployOptions
 from eazybe_local_org.metadata_api.org_schema import OrgSchema
 from eazybe_local_org.metadata_api.plan import DeployPlan, plan_deploy
+from eazybe_local_org.metadata_api.retrieve_jobs import RetrieveJobs
 
 DEPLOY_KEY_PREFIX = "0Af"
-_BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
-
-
-class UnknownDeployJob(KeyError):
-    """No job of that id: Salesforce answers INVALID_CROSS_REFERENCE_KEY."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +51,7 @@ class DeployJobs:
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
         self._clock = clock
+        self.retrieves = RetrieveJobs(clock)
 
     def submit(self, zip_bytes: bytes, options: DeployOptions) -> DeployJob:
         with self._lock:
@@ -62,10 +60,7 @@ class DeployJobs:
         return job
 
     def get(self, job_id: str) -> DeployJob:
-        job = self._jobs.get(job_id) or self._jobs.get(_by_prefix(self._jobs, job_id[:15]))
-        if job is None:
-            raise UnknownDeployJob(job_id)
-        return job
+        return find_job(self._jobs, job_id)
 
     def advance(self, job_id: str, org: OrgSchema, apply: Callable[[DeployPlan], None]) -> DeployJob:
         """One polling step. On the last, plans against `org` and hands the plan to `apply`
@@ -77,7 +72,7 @@ class DeployJobs:
                 job = replace(job, state="InProgress", start_date=now)
             elif job.state == "InProgress":
                 plan = plan_deploy(job.zip_bytes, job.options, org, now)
-                if plan.objects or plan.fields:
+                if plan.applies:
                     apply(plan)
                 job = replace(job, state="Completed", completed_date=self._clock(), plan=plan, zip_bytes=b"")
             self._jobs[job.id] = job
@@ -92,21 +87,3 @@ class DeployJobs:
                 self._jobs[job.id] = job
             return job
 
-
-def salesforce_id(key_prefix: str, number: int) -> str:
-    """An 18-character id: prefix, base-62 number, and Salesforce's case-checksum suffix."""
-    digits = []
-    while number:
-        number, remainder = divmod(number, 62)
-        digits.append(_BASE62[remainder])
-    short = key_prefix + "".join(reversed(digits)).rjust(12, "0")
-    suffix = ""
-    for chunk in (short[0:5], short[5:10], short[10:15]):
-        bits = sum(1 << index for index, char in enumerate(chunk) if char.isupper())
-        suffix += "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"[bits]
-    return short + suffix
-
-
-def _by_prefix(jobs: dict[str, DeployJob], short_id: str) -> str:
-    """Salesforce accepts 15-character ids too."""
-    return next((job_id for job_id in jobs if job_id.startswith(short_id)), "")

@@ -1,5 +1,5 @@
-"""The values a Metadata API deploy is about, shared by the SOAP layer, the planner and the job
-registry, so that none of them depends on another's internals."""
+"""The values Metadata API deploys and retrieves are about, shared by the SOAP layer, the planner,
+the job registries and the org's metadata store, so that none depends on another's internals."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,3 +36,25 @@ class DeployMessage:
     problem_type: str | None = None  # "Error" or "Warning"
     line: int | None = None
     column: int | None = None
+
+
+@dataclass(frozen=True)
+class DeployedComponent:
+    """One deployed component as the org keeps it: a document named for its type (a CustomField
+    too, not a `fields` element), children in schema order."""
+
+    type: str
+    full_name: str
+    xml: bytes
+
+
+@dataclass(frozen=True)
+class StoredComponent:
+    """A component as the org's metadata store holds it."""
+
+    type: str
+    full_name: str
+    xml: bytes
+    number: int  # stable per component: the source of its id in file properties
+    created_date: datetime
+    last_modified_date: datetime

@@ -2,8 +2,9 @@
 deploy code stays independent of how (and where) the registry stores objects, and never writes."""
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from eazybe_local_org.metadata_api.model import StoredComponent
 from eazybe_local_org.schema.model import FieldDef, ObjectDef
 
 
@@ -23,3 +24,24 @@ class OrgSchemaWriter(Protocol):
     def upsert_object(self, definition: ObjectDef) -> object: ...
 
     def upsert_field(self, object_name: str, definition: FieldDef) -> object: ...
+
+
+class MetadataStore(Protocol):
+    """The org's deployed components: what applying a plan saves and what a retrieve reads."""
+
+    def save(self, type_name: str, full_name: str, xml: bytes) -> None: ...
+
+    def get(self, type_name: str, full_name: str) -> StoredComponent | None: ...
+
+    def names(self, type_name: str) -> list[str]: ...
+
+    def owner(self) -> tuple[str, str]:
+        """(Id, Name) of the user reported as creator of the components."""
+
+
+@runtime_checkable
+class MetadataKeeper(Protocol):
+    """An org that keeps its deployed metadata. A schema-only writer keeps none, and applying a plan
+    to it saves the schema changes alone."""
+
+    metadata: MetadataStore

@@ -100,13 +100,18 @@ def read_manifest(xml: bytes) -> tuple[dict[str, tuple[str, ...]], str | None]:
         root = etree.fromstring(xml, parser=safe_parser())
     except etree.XMLSyntaxError as error:
         raise PackageError(f"Error parsing file: {error.msg}") from error
+    version = root.findtext(f"{{{METADATA_NS}}}version")
+    return manifest_members(root), version.strip() if version else None
+
+
+def manifest_members(package: etree._Element) -> dict[str, tuple[str, ...]]:
+    """A Package element's members by type: package.xml's, or a retrieve request's `unpackaged`."""
     members: dict[str, tuple[str, ...]] = {}
-    for types in root.iterfind(f"{{{METADATA_NS}}}types"):
+    for types in package.iterfind(f"{{{METADATA_NS}}}types"):
         name = (types.findtext(f"{{{METADATA_NS}}}name") or "").strip()
         found = tuple((m.text or "").strip() for m in types.iterfind(f"{{{METADATA_NS}}}members"))
         members[name] = members.get(name, ()) + found
-    version = root.findtext(f"{{{METADATA_NS}}}version")
-    return members, version.strip() if version else None
+    return members
 
 
 def safe_parser() -> etree.XMLParser:

@@ -1,6 +1,6 @@
-"""Turns a deploy zip into a plan: the schema changes to apply and the per-component results.
-Planning only reads the org (through OrgSchema); the server applies the plan, so a failed or
-checkOnly deploy can never leave half a schema behind."""
+"""Turns a deploy zip into a plan: the schema changes to apply, the components to keep and the
+per-component results. Planning only reads the org (through OrgSchema); the server applies the
+plan, so a failed or checkOnly deploy can never leave half a schema behind."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
@@ -12,8 +12,8 @@ from typing import Any
 from lxml import etree
 
 from eazybe_local_org.metadata_api.components import field_attributes, object_attributes
-from eazybe_local_org.metadata_api.model import DeployMessage, DeployOptions
-from eazybe_local_org.metadata_api.org_schema import OrgSchema, OrgSchemaWriter
+from eazybe_local_org.metadata_api.model import DeployedComponent, DeployMessage, DeployOptions
+from eazybe_local_org.metadata_api.org_schema import MetadataKeeper, OrgSchema, OrgSchemaWriter
 from eazybe_local_org.metadata_api.package import (
     FILE_TYPES,
     METADATA_NS,
@@ -34,13 +34,19 @@ from eazybe_local_org.schema.standard import UnsupportedField, custom_field, cus
 class DeployPlan:
     """`objects` are whole definitions to upsert (new objects with all their fields; redeployed
     objects merged with their existing fields); `fields` are fields added to or changed on objects
-    not in `objects`, e.g. Contact. Both are empty when nothing must be applied."""
+    not in `objects`, e.g. Contact; `components` are every deployed component's XML, for the org to
+    keep. All are empty when nothing must be applied."""
 
     options: DeployOptions
     objects: tuple[ObjectDef, ...]
     fields: tuple[tuple[str, FieldDef], ...]
     successes: tuple[DeployMessage, ...]
     failures: tuple[DeployMessage, ...]
+    components: tuple[DeployedComponent, ...] = ()
+
+    @property
+    def applies(self) -> bool:
+        return bool(self.objects or self.fields or self.components)
 
     @property
     def components_total(self) -> int:
@@ -63,11 +69,15 @@ class DeployPlan:
 
 
 def apply_plan(plan: DeployPlan, writer: OrgSchemaWriter) -> None:
-    """The server's step, inside its own transaction: objects first, so their fields have a home."""
+    """The server's step, inside its own transaction: objects first, so their fields have a home;
+    then the components, kept when the writer keeps metadata."""
     for definition in plan.objects:
         writer.upsert_object(definition)
     for object_name, definition in plan.fields:
         writer.upsert_field(object_name, definition)
+    if isinstance(writer, MetadataKeeper):
+        for component in plan.components:
+            writer.metadata.save(component.type, component.full_name, component.xml)
 
 
 def plan_deploy(zip_bytes: bytes, options: DeployOptions, org: OrgSchema, now: datetime | None = None) -> DeployPlan:
@@ -91,6 +101,7 @@ class _Planner:
     objects: dict[str, ObjectDef] = field(default_factory=dict)
     fields: dict[tuple[str, str], FieldDef] = field(default_factory=dict)
     documents: dict[str, etree._Element | DeployMessage] = field(default_factory=dict)
+    components: dict[tuple[str, str], DeployedComponent] = field(default_factory=dict)
     package: MetadataPackage | None = None
 
     def run(self, package: MetadataPackage) -> None:
@@ -129,6 +140,7 @@ class _Planner:
                 label_plural=attributes.get("pluralLabel") or existing.label_plural,
                 description=attributes.get("description") or existing.description,
             )
+        self.keep("CustomObject", name, _without_children(element))
         self.succeed("CustomObject", name, file_name, created=existing is None)
 
     def plan_component(self, type_name: str, full_name: str) -> None:
@@ -137,6 +149,7 @@ class _Planner:
         elif type_name in FILE_TYPES:
             file_name, element = self.locate(type_name, full_name)
             if element is not None and not self.schema_failed(type_name, full_name, file_name, element):
+                self.keep(type_name, full_name, element)
                 self.succeed(type_name, full_name, file_name, created=True)
         elif metadata_schema().has_type(type_name):
             # A real type the local org has no use for: recorded as deployed, like a no-op.
@@ -155,6 +168,7 @@ class _Planner:
         elif type_name == "CustomField":
             self.plan_field(parent, full_name, file_name, element)
         else:
+            self.keep(type_name, f"{parent.name}.{child_name}", element)
             self.succeed(type_name, full_name, file_name, created=True)
 
     def plan_field(self, parent: ObjectDef, full_name: str, file_name: str, element: etree._Element) -> None:
@@ -168,6 +182,7 @@ class _Planner:
         if problem:
             self.fail("CustomField", full_name, file_name, problem)
         else:
+            self.keep("CustomField", f"{parent.name}.{attributes['fullName']}", element)
             self.succeed("CustomField", full_name, file_name, created=parent.field(attributes["fullName"]) is None)
 
     def object_exists(self, name: str) -> bool:
@@ -210,6 +225,11 @@ class _Planner:
             self.fail(type_name, full_name, file_name, first.problem, first.line, first.column)
         return bool(problems)
 
+    def keep(self, type_name: str, full_name: str, element: etree._Element) -> None:
+        """Records the component's XML for the org, in the form Salesforce would retrieve it."""
+        ordered = metadata_schema().ordered(element, type_name)
+        self.components[(type_name, full_name)] = DeployedComponent(type_name, full_name, etree.tostring(ordered))
+
     def succeed(self, type_name: str, full_name: str, file_name: str, created: bool) -> None:
         self.successes.append(
             replace(self.message(type_name, full_name, file_name, True), created=created, changed=not created)
@@ -237,7 +257,13 @@ class _Planner:
             fields=other_fields if applies else (),
             successes=tuple(self.successes),
             failures=tuple(self.failures),
+            components=self._kept_components() if applies else (),
         )
+
+    def _kept_components(self) -> tuple[DeployedComponent, ...]:
+        """Without rollbackOnError the good components are applied: a failed one is never kept."""
+        failed = {(message.component_type, message.full_name) for message in self.failures}
+        return tuple(component for key, component in self.components.items() if key not in failed)
 
     def _with_fields(self, definition: ObjectDef) -> ObjectDef:
         for (object_name, _), field_definition in self.fields.items():

@@ -1,6 +1,7 @@
-"""The Metadata API's SOAP wire format for deploys: requests parsed into plain values, responses
-built with the WSDL's element names and order (DeployResult, AsyncResult, DeployMessage), because
-clients such as CumulusCI read them by tag name and expect Salesforce's exact shapes."""
+"""The Metadata API's SOAP wire format for deploys and retrieves: requests parsed into plain values,
+responses built with the WSDL's element names and order (DeployResult, RetrieveResult, AsyncResult,
+DeployMessage, FileProperties), because clients such as CumulusCI read them by tag name and expect
+Salesforce's exact shapes."""
 from __future__ import annotations
 
 import base64
@@ -12,7 +13,8 @@ from lxml import etree
 
 from eazybe_local_org.metadata_api.jobs import DeployJob
 from eazybe_local_org.metadata_api.model import DeployMessage, DeployOptions
-from eazybe_local_org.metadata_api.package import METADATA_NS, safe_parser
+from eazybe_local_org.metadata_api.package import METADATA_NS, manifest_members, safe_parser
+from eazybe_local_org.metadata_api.retrieve_jobs import RetrieveJob
 
 SOAP_ENV_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -43,7 +45,30 @@ class CancelDeployRequest:
     async_process_id: str
 
 
-MetadataRequest = DeployRequest | CheckDeployStatusRequest | CancelDeployRequest
+@dataclass(frozen=True)
+class RetrieveRequest:
+    members: dict[str, tuple[str, ...]]
+    api_version: str
+    single_package: bool
+
+
+@dataclass(frozen=True)
+class CheckStatusRequest:
+    """The old generic status call (AsyncResult) CumulusCI still polls retrieves with."""
+
+    async_process_id: str
+
+
+@dataclass(frozen=True)
+class CheckRetrieveStatusRequest:
+    async_process_id: str
+    include_zip: bool
+
+
+MetadataRequest = (
+    DeployRequest | CheckDeployStatusRequest | CancelDeployRequest | RetrieveRequest | CheckStatusRequest
+    | CheckRetrieveStatusRequest
+)  # fmt: skip
 
 
 def parse_request(body: bytes) -> MetadataRequest:
@@ -100,7 +125,31 @@ def _cancel_deploy(operation: etree._Element) -> CancelDeployRequest:
     return CancelDeployRequest(_text(operation, "String").strip())
 
 
-_PARSERS = {"deploy": _deploy, "checkDeployStatus": _check_deploy_status, "cancelDeploy": _cancel_deploy}
+def _retrieve(operation: etree._Element) -> RetrieveRequest:
+    request = operation.find(f"{{{METADATA_NS}}}retrieveRequest")
+    if request is None:
+        raise SoapFault("soapenv:Client", f"Missing required element {{{METADATA_NS}}}retrieveRequest")
+    unpackaged = request.find(f"{{{METADATA_NS}}}unpackaged")
+    return RetrieveRequest(
+        manifest_members(unpackaged) if unpackaged is not None else {},
+        _text(request, "apiVersion").strip(),
+        _boolean(request.findtext(f"{{{METADATA_NS}}}singlePackage"), False),
+    )
+
+
+def _check_status(operation: etree._Element) -> CheckStatusRequest:
+    return CheckStatusRequest(_text(operation, "asyncProcessId").strip())
+
+
+def _check_retrieve_status(operation: etree._Element) -> CheckRetrieveStatusRequest:
+    include = operation.findtext(f"{{{METADATA_NS}}}includeZip")
+    return CheckRetrieveStatusRequest(_text(operation, "asyncProcessId").strip(), _boolean(include, True))
+
+
+_PARSERS = {
+    "deploy": _deploy, "checkDeployStatus": _check_deploy_status, "cancelDeploy": _cancel_deploy,
+    "retrieve": _retrieve, "checkStatus": _check_status, "checkRetrieveStatus": _check_retrieve_status,
+}  # fmt: skip
 
 
 def _text(operation: etree._Element, name: str) -> str:
@@ -122,11 +171,47 @@ def _boolean(value: str | None, default: bool) -> bool:
 
 
 def deploy_response(job: DeployJob) -> bytes:
-    """AsyncResult: done, id, state (WSDL order)."""
-    result = _result("deployResponse")
+    return async_result_response("deployResponse", job.done, job.id, job.state)
+
+
+def retrieve_response(job: RetrieveJob) -> bytes:
+    return async_result_response("retrieveResponse", job.done, job.id, job.state)
+
+
+def async_result_response(response_name: str, done: bool, job_id: str, state: str) -> bytes:
+    """AsyncResult (done, id, state): what retrieve and checkStatus answer, for either kind of job."""
+    result = _result(response_name)
+    _add(result, "done", done)
+    _add(result, "id", job_id)
+    _add(result, "state", state)
+    return _envelope(result)
+
+
+def check_retrieve_status_response(job: RetrieveJob, include_zip: bool) -> bytes:
+    """RetrieveResult in WSDL order; zipFile is required by the WSDL, so it is empty until done."""
+    package = job.package
+    result = _result("checkRetrieveStatusResponse")
     _add(result, "done", job.done)
+    for properties in package.file_properties if package else ():
+        element = etree.SubElement(result, f"{{{METADATA_NS}}}fileProperties")
+        owner_id, owner_name = package.owner
+        for name, value in (
+            ("createdById", owner_id), ("createdByName", owner_name), ("createdDate", properties.created_date),
+            ("fileName", properties.file_name), ("fullName", properties.full_name), ("id", properties.id),
+            ("lastModifiedById", owner_id), ("lastModifiedByName", owner_name),
+            ("lastModifiedDate", properties.last_modified_date), ("manageableState", "unmanaged"),
+            ("type", properties.type),
+        ):  # fmt: skip
+            _add(element, name, value)
     _add(result, "id", job.id)
-    _add(result, "state", job.state)
+    for message in package.messages if package else ():
+        element = etree.SubElement(result, f"{{{METADATA_NS}}}messages")
+        _add(element, "fileName", message.file_name)
+        _add(element, "problem", message.problem)
+    _add(result, "status", job.status)
+    _add(result, "success", job.done)
+    zip_file = base64.b64encode(package.zip_bytes).decode() if package and include_zip else ""
+    _add(result, "zipFile", zip_file)
     return _envelope(result)
 
 

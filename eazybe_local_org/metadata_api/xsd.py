@@ -49,13 +49,19 @@ class MetadataSchema:
 
     def validate(self, element: etree._Element, type_name: str) -> list[SchemaProblem]:
         """Validates a copy of `element` as `type_name`; line numbers stay those of the original file."""
-        document = etree.Element(f"{{{METADATA_NS}}}{type_name}", nsmap={None: METADATA_NS})
-        document.extend(copy.deepcopy(child) for child in element if isinstance(child.tag, str))
+        document = _document(element, type_name)
         types = self._reorder(document, type_name)
         if self._schema.validate(document):
             return []
         tree = document.getroottree()
         return [self._problem(entry, tree, types) for entry in self._schema.error_log]
+
+    def ordered(self, element: etree._Element, type_name: str) -> etree._Element:
+        """A copy of `element` as a `type_name` document, children in schema order: the form
+        Salesforce stores and retrieves, whatever order the deployed file had."""
+        document = _document(element, type_name)
+        self._reorder(document, type_name)
+        return document
 
     @functools.cache
     def _sequence(self, type_name: str) -> tuple[tuple[str, str], ...]:
@@ -101,6 +107,13 @@ class MetadataSchema:
             problem = "Error parsing file: " + re.sub(r"^Element '[^']*': ", "", entry.message)
         # libxml2 rarely knows the column; clients print line and column as a pair, so 1 stands in.
         return SchemaProblem(problem, line, (entry.column or 1) if line else None)
+
+
+def _document(element: etree._Element, type_name: str) -> etree._Element:
+    """A copy of `element`'s children under a root named for the type (comments dropped)."""
+    document = etree.Element(f"{{{METADATA_NS}}}{type_name}", nsmap={None: METADATA_NS})
+    document.extend(copy.deepcopy(child) for child in element if isinstance(child.tag, str))
+    return document
 
 
 def _local(qname: str) -> str:

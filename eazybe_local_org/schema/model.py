@@ -6,9 +6,9 @@ deploys and are stored with the org, so a restarted org keeps its schema."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Iterable
 
-from eazybe_local_org.soql.schema import FieldInfo, ObjectInfo
+from eazybe_local_org.soql.schema import ChildInfo, FieldInfo, ObjectInfo
 
 # Salesforce describe field types used by the local org.
 TEXT_TYPES = frozenset({"string", "textarea", "phone", "email", "url", "picklist", "multipicklist", "encryptedstring", "combobox"})
@@ -91,11 +91,13 @@ class ObjectDef:
     def with_field(self, definition: FieldDef) -> "ObjectDef":
         return replace(self, fields={**self.fields, definition.name: definition})
 
-    def soql_info(self) -> ObjectInfo:
+    def soql_info(self, children: Iterable[ChildRelationship] = ()) -> ObjectInfo:
+        """`children` are the org's child relationships to this object (the registry knows them)."""
         return ObjectInfo(
             self.name,
             {
                 f.name: FieldInfo(f.name, f.type, f.reference_to, f.relationship_name)
                 for f in self.fields.values()
             },
+            {c.relationship_name: ChildInfo(c.relationship_name, c.child_object, c.field) for c in children if c.relationship_name},
         )

@@ -2,7 +2,8 @@
 
 Deployed definitions are kept as JSON in the `_schema` table of the org's own database, so a
 restarted org has the same schema and the tables to match. Standard objects always come from code,
-so only their custom fields are stored.
+so only their custom fields are stored. The deployed metadata itself (layouts, permission sets...)
+is in `metadata`, beside the schema it describes, so a deploy's one writer reaches both.
 """
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from dataclasses import asdict, fields as dataclass_fields, replace
 from typing import Any
 
 from eazybe_local_org import storage
+from eazybe_local_org.metadata_store import MetadataStore
 from eazybe_local_org.schema.model import ChildRelationship, FieldDef, ObjectDef
-from eazybe_local_org.schema.standard import ANY_RECORD_REFERENCES, allocate_key_prefix, standard_objects
+from eazybe_local_org.schema.standard import ANY_RECORD_REFERENCES, allocate_key_prefix, setup_objects, standard_objects
 from eazybe_local_org.soql.schema import ObjectInfo
 
 _OBJECT_ROW = ""  # the `field` column of a row holding a whole custom object
@@ -25,7 +27,7 @@ class SchemaRegistry:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
-        self._standard = standard_objects()
+        self._standard = {**standard_objects(), **setup_objects()}
         self._defined: dict[str, ObjectDef] = dict(self._standard)
         self._soql_cache: dict[str, ObjectInfo | None] = {}
         with conn:
@@ -37,6 +39,7 @@ class SchemaRegistry:
             self._rebuild()
             for obj in self._effective.values():
                 storage.sync_table(conn, obj)
+        self.metadata = MetadataStore(conn, self.object)
 
     def object(self, name: str) -> ObjectDef | None:
         """Case-insensitive, as Salesforce matches sObject names."""
@@ -112,7 +115,7 @@ class SchemaRegistry:
         key = name.lower()
         if key not in self._soql_cache:
             obj = self.object(name)
-            self._soql_cache[key] = obj.soql_info() if obj else None
+            self._soql_cache[key] = obj.soql_info(self.child_relationships(obj.name)) if obj else None
         return self._soql_cache[key]
 
     def _save(self, obj: ObjectDef, field: str, definition: dict[str, Any]) -> None:

@@ -423,13 +423,54 @@ def _content_document_link() -> ObjectDef:
     )  # fmt: skip
 
 
+PERMISSION_SET_TYPES = ("Regular", "Group", "Profile", "Session", "Standard")
+
+
+def _permission_set() -> ObjectDef:
+    """One record per permission set the org has; the local org keeps them in step with deployed
+    PermissionSet metadata, so clients can look them up by Name and assign them."""
+    fields = [
+        text("Name", "Name", 80, nillable=False, id_lookup=True),
+        text("Label", "Label", 80, nillable=False, name_field=True),
+        textarea("Description", "Description", 255),
+        _read_only(checkbox("IsOwnedByProfile", "Is Owned by Profile")),
+        _read_only(checkbox("IsCustom", "Custom")),
+        checkbox("HasActivationRequired", "Session Activation Required"),
+        _read_only(text("NamespacePrefix", "Namespace Prefix", 15)),
+        _read_only(picklist("Type", "Permission Set Type", PERMISSION_SET_TYPES, 40, defaulted_on_create=True,
+                            default_value="Regular", restricted_picklist=True)),
+    ]  # fmt: skip
+    return make_object("PermissionSet", "Permission Set", "Permission Sets", "0PS", fields, id_label="Permission Set ID")
+
+
+def _permission_set_assignment() -> ObjectDef:
+    """Assignments are created and deleted, never edited (but for their expiry), and carry only SystemModstamp."""
+    on_create_only = dict(nillable=False, updateable=False)
+    fields = [
+        reference("AssigneeId", "Assignee ID", ("User",), "Assignee", "PermissionSetAssignments", **on_create_only),
+        reference("PermissionSetId", "Permission Set ID", ("PermissionSet",), "PermissionSet", "Assignments",
+                  delete_constraint="Cascade", **on_create_only),
+        date_time("ExpirationDate", "Expiration Date"),
+    ]  # fmt: skip
+    return make_object(
+        "PermissionSetAssignment", "Permission Set Assignment", "Permission Set Assignments", "0Pa",
+        [*fields, audit_fields()[-1]], id_label="Permission Set Assignment ID", audited=False,
+    )  # fmt: skip
+
+
 def standard_objects() -> dict[str, ObjectDef]:
-    """Fresh definitions of every built-in object, keyed by API name."""
+    """Fresh definitions of every built-in data object, keyed by API name."""
     built = [
         _organization(), _user(), _account(), _contact(), _lead(), _note(),
         _content_version(), _content_document(), _content_document_link(),
     ]  # fmt: skip
     return {obj.name: obj for obj in built}
+
+
+def setup_objects() -> dict[str, ObjectDef]:
+    """Fresh definitions of the built-in objects whose records follow the org's deployed metadata
+    (permission sets and who holds them), keyed by API name."""
+    return {obj.name: obj for obj in (_permission_set(), _permission_set_assignment())}
 
 
 # --- custom objects.

@@ -1,18 +1,18 @@
 """Compiles SOQL into one SQLite statement over the local org's one-table-per-sObject storage."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from . import field_types
-from .errors import unknown_object
+from .errors import unknown_child_relationship, unknown_object
 from .field_paths import ROOT_ALIAS, FieldPath, FieldResolver, ResolvedField, quote_identifier
 from .filters import FilterTranslator
-from .nodes import OrderItem
+from .nodes import OrderItem, SubQuery
 from .parser import parse
-from .records import ParentSlot, RecordLayout, ValueSlot
-from .schema import SchemaLookup
+from .records import ChildSlot, ParentSlot, RecordLayout, ValueSlot
+from .schema import ObjectInfo, SchemaLookup
 
 
 @dataclass(frozen=True)
@@ -56,17 +56,25 @@ def compile_query(
         + ([f"WHERE {' AND '.join(conditions)}"] if conditions else [])
         + ([f"ORDER BY {', '.join(order_by)}"] if order_by else [])
     )
-    params = list(filters.params)
+    children = [
+        _child_column(query, root, subquery, schema, now, f"s{index}_") for index, subquery in enumerate(tree.subqueries)
+    ]
+    params = [param for _, child_params, _ in children for param in child_params] + list(filters.params)
     if tree.limit is not None or tree.offset is not None:
         body += " LIMIT ? OFFSET ?"
         params += [-1 if tree.limit is None else tree.limit, tree.offset or 0]
 
     layout = _layout(root.name, selected, resolver)
+    first_child = len(selected) + 1 + len(resolver.joins)
+    layout = replace(layout, children=tuple(
+        replace(slot, index=first_child + position) for position, (_, _, slot) in enumerate(children)
+    ))  # fmt: skip
     if tree.is_count:
         sql = f"SELECT COUNT(*) FROM (SELECT 1 {body})"
     else:
         id_columns = [f'{ROOT_ALIAS}."Id"'] + [f'{join.alias}."Id"' for join in resolver.joins]
-        sql = f"SELECT {', '.join([field.column_sql for field in selected] + id_columns)} {body}"
+        columns = [field.column_sql for field in selected] + id_columns + [column for column, _, _ in children]
+        sql = f"SELECT {', '.join(columns)} {body}"
     return CompiledQuery(
         sql=sql,
         params=params,
@@ -75,6 +83,38 @@ def compile_query(
         columns=[field.path for field in selected],
         layout=layout,
     )
+
+
+def _child_column(
+    query: str, parent: ObjectInfo, subquery: SubQuery, schema: SchemaLookup, now: datetime, alias_prefix: str
+) -> tuple[str, list[Any], ChildSlot]:
+    """A correlated subquery yielding each parent row's children as one JSON array of rows; the
+    slot's index is set by the caller, which knows where the column lands."""
+    relationship = parent.child(subquery.relationship.name)
+    child = schema.object(relationship.object) if relationship else None
+    if relationship is None or child is None:
+        raise unknown_child_relationship(query, subquery.relationship.pos, subquery.relationship.name)
+    resolver = FieldResolver(query, child, schema, alias_prefix)
+    selected = [resolver.resolve(ref) for ref in subquery.fields]
+    filters = FilterTranslator(query, resolver, now)
+    root = resolver.root_alias
+    conditions = [f'{root}.{quote_identifier(relationship.field)} = {ROOT_ALIAS}."Id"', f'{root}."IsDeleted" = 0']
+    if subquery.where is not None:
+        conditions.append(filters.translate(subquery.where))
+    order_by = [_order_term(resolver.resolve(item.field), item) for item in subquery.order_by]
+    sources = [field.column_sql for field in selected] + [f'{root}."Id"'] + [f'{join.alias}."Id"' for join in resolver.joins]
+    inner = " ".join(
+        [f"SELECT {', '.join(f'{source} AS c{index}' for index, source in enumerate(sources))}"]
+        + [f"FROM {quote_identifier(child.name)} AS {root}"]
+        + [join.sql for join in resolver.joins]
+        + [f"WHERE {' AND '.join(conditions)}"]
+        + ([f"ORDER BY {', '.join(order_by)}"] if order_by else [])
+        + (["LIMIT ?"] if subquery.limit is not None else [])
+    )
+    params = list(filters.params) + ([subquery.limit] if subquery.limit is not None else [])
+    row = ", ".join(f"c{index}" for index in range(len(sources)))
+    column = f"(SELECT json_group_array(json_array({row})) FROM ({inner}))"
+    return column, params, ChildSlot(relationship.name, -1, _layout(child.name, selected, resolver))
 
 
 def _order_term(field: ResolvedField, item: OrderItem) -> str:

@@ -65,6 +65,17 @@ def unknown_field(query: str, pos: Position, field: str, entity: str) -> SoqlErr
     )
 
 
+def unknown_child_relationship(query: str, pos: Position, relationship: str) -> SoqlError:
+    return located_error(
+        "INVALID_TYPE",
+        query,
+        pos,
+        f"Didn't understand relationship '{relationship}' in FROM part of query call. If you are attempting"
+        " to use a custom relationship, be sure to append the '__r' after the custom relationship"
+        " name. Please reference your WSDL or the describe call for the appropriate names.",
+    )
+
+
 def unknown_relationship(query: str, pos: Position, relationship: str) -> SoqlError:
     return located_error(
         "INVALID_FIELD",

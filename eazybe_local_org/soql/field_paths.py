@@ -46,11 +46,17 @@ def quote_identifier(name: str) -> str:
 class FieldResolver:
     """Shares one join per relationship path, however many fields are read through it."""
 
-    def __init__(self, query: str, root: ObjectInfo, schema: SchemaLookup) -> None:
+    def __init__(self, query: str, root: ObjectInfo, schema: SchemaLookup, alias_prefix: str = "t") -> None:
+        """`alias_prefix` keeps a subquery's aliases apart from those of the query around it."""
         self._query = query
         self._root = root
         self._schema = schema
+        self._prefix = alias_prefix
         self._joins: dict[tuple[str, ...], tuple[Join, ObjectInfo]] = {}
+
+    @property
+    def root_alias(self) -> str:
+        return f"{self._prefix}0"
 
     @property
     def joins(self) -> list[Join]:
@@ -68,7 +74,7 @@ class FieldResolver:
                 ref.pos,
                 "SOQL statements cannot query more than 5 levels of parent relationships",
             )
-        obj, alias = self._root, ROOT_ALIAS
+        obj, alias = self._root, self.root_alias
         walked: tuple[str, ...] = ()
         for name in relationship_names:
             obj, alias, walked = self._follow(obj, alias, walked, name, ref)
@@ -95,7 +101,7 @@ class FieldResolver:
             parent = self._parent_object(reference)
             if parent is None:
                 raise unknown_relationship(self._query, ref.pos, name)
-            parent_alias = f"t{len(self._joins) + 1}"
+            parent_alias = f"{self._prefix}{len(self._joins) + 1}"
             sql = (
                 f"LEFT JOIN {quote_identifier(parent.name)} AS {parent_alias}"
                 f" ON {parent_alias}.\"Id\" = {alias}.{quote_identifier(reference.name)}"

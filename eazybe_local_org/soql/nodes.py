@@ -126,6 +126,17 @@ class ObjectRef:
 
 
 @dataclass(frozen=True)
+class SubQuery:
+    """(SELECT ... FROM ChildRelationship ...) in a select list: each record's child records."""
+
+    fields: tuple[FieldRef, ...]
+    relationship: ObjectRef
+    where: Condition | None
+    order_by: tuple[OrderItem, ...]
+    limit: int | None
+
+
+@dataclass(frozen=True)
 class Query:
     """`fields` is empty exactly when the query is SELECT COUNT()."""
 
@@ -136,3 +147,4 @@ class Query:
     order_by: tuple[OrderItem, ...]
     limit: int | None
     offset: int | None
+    subqueries: tuple[SubQuery, ...] = ()

@@ -27,6 +27,7 @@ from .nodes import (
     Query,
     RelativeDateLiteral,
     StringLiteral,
+    SubQuery,
 )
 
 # Words that end a field list or a clause, so they can never be field or object names.
@@ -94,7 +95,7 @@ class _Parser:
 
     def query(self) -> Query:
         self._expect_keyword("SELECT")
-        fields, is_count = self._select_list()
+        fields, subqueries, is_count = self._select_list()
         self._expect_keyword("FROM")
         object_token = self._name()
         where = self._condition() if self._accept_keyword("WHERE") else None
@@ -111,6 +112,7 @@ class _Parser:
             order_by=order_by,
             limit=limit,
             offset=offset,
+            subqueries=subqueries,
         )
 
     def _accept_keyword(self, word: str) -> bool:
@@ -119,17 +121,38 @@ class _Parser:
             return True
         return False
 
-    def _select_list(self) -> tuple[tuple[FieldRef, ...], bool]:
+    def _select_list(self) -> tuple[tuple[FieldRef, ...], tuple[SubQuery, ...], bool]:
         if self.current.is_keyword("COUNT") and self._peek().text == "(":
             self._advance()
             self._expect_punct("(")
             self._expect_punct(")")
-            return (), True
+            return (), (), True
+        fields: list[FieldRef] = []
+        subqueries: list[SubQuery] = []
+        while True:
+            if self._at_punct("(") and self._peek().is_keyword("SELECT"):
+                subqueries.append(self._subquery())
+            else:
+                fields.append(self._field_ref())
+            if not self._at_punct(","):
+                return tuple(fields), tuple(subqueries), False
+            self._advance()
+
+    def _subquery(self) -> SubQuery:
+        """One level deep, as in Salesforce: its select list holds fields only."""
+        self._expect_punct("(")
+        self._expect_keyword("SELECT")
         fields = [self._field_ref()]
         while self._at_punct(","):
             self._advance()
             fields.append(self._field_ref())
-        return tuple(fields), False
+        self._expect_keyword("FROM")
+        relationship = self._name()
+        where = self._condition() if self._accept_keyword("WHERE") else None
+        order_by = self._order_by() if self._accept_keyword("ORDER") else ()
+        limit = self._count_clause("LIMIT")
+        self._expect_punct(")")
+        return SubQuery(tuple(fields), ObjectRef(relationship.text, relationship.pos), where, order_by, limit)
 
     def _field_ref(self) -> FieldRef:
         first = self._name()

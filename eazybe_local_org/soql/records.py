@@ -5,6 +5,7 @@ once at compile time in a RecordLayout, so shaping a row is only dictionary buil
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
@@ -33,25 +34,43 @@ class ParentSlot:
 
 
 @dataclass(frozen=True)
+class ChildSlot:
+    """A subquery's child records, as one JSON array of rows (each laid out by `layout`) in the row."""
+
+    key: str
+    index: int
+    layout: RecordLayout
+
+
+@dataclass(frozen=True)
 class RecordLayout:
     object_name: str
     id_index: int
     parents: Mapping[tuple[str, ...], ParentSlot]
     values: tuple[ValueSlot, ...]
+    children: tuple[ChildSlot, ...] = ()
 
 
 def shape_record(compiled: CompiledQuery, row: Sequence[Any], *, api_version: str) -> dict:
     """One record as /query returns it: attributes first, then the selected fields in order."""
     if compiled.is_count:
         raise ValueError("SELECT COUNT() queries return a count, not records")
-    layout = compiled.layout
-    base_url = f"/services/data/v{api_version.lstrip('v')}/sobjects"
+    return _shape(compiled.layout, row, f"/services/data/v{api_version.lstrip('v')}/sobjects")
+
+
+def _shape(layout: RecordLayout, row: Sequence[Any], base_url: str) -> dict:
     record = _with_attributes(base_url, layout.object_name, row[layout.id_index])
     containers: dict[tuple[str, ...], dict | None] = {(): record}
     for slot in layout.values:
         container = _container(containers, slot.relationships, layout, row, base_url)
         if container is not None:
             container[slot.key] = slot.decode(row[slot.index])
+    for child in layout.children:
+        rows = json.loads(row[child.index])
+        # Salesforce answers null, not an empty result, for a record without children.
+        record[child.key] = {
+            "totalSize": len(rows), "done": True, "records": [_shape(child.layout, r, base_url) for r in rows]
+        } if rows else None
     return record
 
 

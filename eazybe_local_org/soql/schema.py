@@ -1,7 +1,7 @@
 """The schema the SOQL compiler validates against; the server fills these from its describe data."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Mapping, Protocol
 
@@ -17,11 +17,25 @@ class FieldInfo:
 
 
 @dataclass(frozen=True)
+class ChildInfo:
+    """A child relationship: the records of `object` whose `field` points at the parent."""
+
+    name: str
+    object: str
+    field: str
+
+
+@dataclass(frozen=True)
 class ObjectInfo:
-    """One sObject; `fields` is keyed by canonical API name."""
+    """One sObject; `fields` is keyed by canonical API name, `children` by relationship name."""
 
     name: str
     fields: Mapping[str, FieldInfo]
+    children: Mapping[str, ChildInfo] = field(default_factory=dict)
+
+    def child(self, name: str) -> ChildInfo | None:
+        """The child relationship called `name`, case-insensitively, as subqueries name it."""
+        return next((info for key, info in self.children.items() if key.lower() == name.lower()), None)
 
     def field(self, name: str) -> FieldInfo | None:
         """Salesforce matches field names case-insensitively."""

@@ -3,17 +3,19 @@ call authenticated and counted like Salesforce's, every error in Salesforce's sh
 from __future__ import annotations
 
 import logging
-import uuid
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from eazybe_local_org.html_view import view_routes
 from eazybe_local_org.metadata_api import DeployJobs, apply_plan, handle_metadata_request
 from eazybe_local_org.org import LocalOrg
 from eazybe_local_org.records.errors import RecordError
 from eazybe_local_org.web import oauth
+from eazybe_local_org.web.admin import apply_request_fault, faults_endpoint, new_error_id, unknown_exception
+from eazybe_local_org.web.bulk2 import bulk2_routes
 from eazybe_local_org.web.errors import ApiError, invalid_session, limit_exceeded, not_found
 from eazybe_local_org.web.rest import RestApi, versions
 from eazybe_local_org.web.soap_login import soap_login
@@ -48,6 +50,9 @@ def create_app(org: LocalOrg) -> Starlette:
     async def partner_login(request: Request) -> Response:
         return await soap_login(org, request)
 
+    async def faults(request: Request) -> Response:
+        return await faults_endpoint(org, request)
+
     async def version_list(request: Request) -> Response:
         return JSONResponse(versions(org.api_version))
 
@@ -58,6 +63,7 @@ def create_app(org: LocalOrg) -> Starlette:
         version = request.path_params["version"]
         parts = [p for p in request.path_params.get("rest", "").split("/") if p]
         try:
+            await apply_request_fault(org, request, parts)
             response = await rest.dispatch(request, version, parts)
         except ApiError as error:
             response = error.response()
@@ -88,13 +94,9 @@ def create_app(org: LocalOrg) -> Starlette:
 
     async def unexpected(request: Request, error: Exception) -> Response:
         """Salesforce's answer to its own bugs: 500 UNKNOWN_EXCEPTION with an error id, no trace."""
-        error_id = uuid.uuid4().int % 10**10
+        error_id = new_error_id()
         log.exception("unexpected error %s on %s %s", error_id, request.method, request.url.path)
-        return JSONResponse(
-            [{"errorCode": "UNKNOWN_EXCEPTION", "message": "An unexpected error occurred. Please include "
-              f"this ErrorId if you contact support: {error_id}-{error_id % 997} ({error_id})"}],
-            status_code=500,
-        )
+        return unknown_exception(error_id).response()
 
     methods = ["GET", "POST", "PATCH", "PUT", "DELETE", "HEAD"]
     return Starlette(exception_handlers={Exception: unexpected}, routes=[
@@ -102,11 +104,14 @@ def create_app(org: LocalOrg) -> Starlette:
         Route("/services/oauth2/userinfo", userinfo, methods=["GET", "POST"]),
         Route("/services/data", version_list, methods=["GET"]),
         Route("/services/data/", version_list, methods=["GET"]),
+        Route("/services/data/v{version}/eazybe/faults", faults, methods=["GET", "POST", "DELETE"]),
+        *bulk2_routes(org, admit, counted),
         Route("/services/data/v{version}", data, methods=methods),
         Route("/services/data/v{version}/{rest:path}", data, methods=methods),
         Route("/services/Soap/u/{version}", partner_login, methods=["POST"]),
         Route("/services/Soap/u/{version}/{org_id}", partner_login, methods=["POST"]),
         Route("/services/Soap/m/{version}", metadata, methods=["POST"]),
         Route("/services/Soap/m/{version}/{org_id}", metadata, methods=["POST"]),
+        *view_routes(org),
         Route("/{path:path}", unknown, methods=methods),
     ])

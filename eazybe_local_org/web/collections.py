@@ -1,11 +1,14 @@
 """sObject Collections: up to 200 records in one call, each with its own result in input order.
 
 With allOrNone false every record stands alone (a savepoint each); with allOrNone true one
-failure rolls every record back and the others report ALL_OR_NONE_OPERATION_ROLLED_BACK."""
+failure rolls every record back and the others report ALL_OR_NONE_OPERATION_ROLLED_BACK. A record
+the org's fault injection locks fails with UNABLE_TO_LOCK_ROW, unwritten, like any other failure."""
 from __future__ import annotations
 
 from typing import Any, Callable
 
+from eazybe_local_org.faults import row_lock_error
+from eazybe_local_org.ids import normalize
 from eazybe_local_org.records.errors import RecordError
 from eazybe_local_org.web.errors import ApiError
 
@@ -28,6 +31,12 @@ def records_of(body: Any) -> tuple[list[dict], bool]:
     return records, bool(body.get("allOrNone", False))
 
 
+def id_of(item: Any) -> str | None:
+    """The id an item names (an id to delete, or a record's Id); None for a new record."""
+    raw = (item.get("Id") or item.get("id")) if isinstance(item, dict) else item
+    return normalize(raw) if isinstance(raw, str) else None
+
+
 def run_each(org: Any, items: list[Any], all_or_none: bool, operation: Callable[[Any], dict]) -> list[dict]:
     """Results in input order; `operation` returns a success result or raises RecordError."""
     results: list[dict] = []
@@ -36,6 +45,8 @@ def run_each(org: Any, items: list[Any], all_or_none: bool, operation: Callable[
         savepoint = f"item_{index}"
         org.connection.execute(f"SAVEPOINT {savepoint}")
         try:
+            if org.faults.row_locked():
+                raise row_lock_error(id_of(item))
             results.append(operation(item))
             org.connection.execute(f"RELEASE {savepoint}")
         except RecordError as error:
