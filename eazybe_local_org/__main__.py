@@ -37,37 +37,33 @@ def main(argv: list[str] | None = None) -> int:
     home = org_home(args.name, args.home)
     if args.command == "serve":
         serve(home, port=args.port, daily_max=args.daily_max)
-    elif args.command == "start":
+        return 0
+    if args.command == "start":
         server = start_background(home, args.port, daily_max=args.daily_max)
         credentials = home.credentials()
         print(f"local org {home.name!r} is running at {server.url} (pid {server.pid})")
         print(f"username: {credentials.username}")
         print(f"password: stored in {home.credentials_file}")
         print(f"trust its certificate with: export REQUESTS_CA_BUNDLE={ensure_tls(home.tls_folder).ca_bundle}")
-    elif args.command == "stop":
+        return 0
+    if args.command == "stop":
         print("stopped" if stop(home) else "not running")
-    elif args.command == "status":
-        server = running(home)
+        return 0
+    server = running(home)
+    if args.command == "status":
         print(f"running at {server.url} (pid {server.pid})" if server else "not running")
         return 0 if server else 1
-    elif args.command == "register":
-        server = running(home)
-        if server is None:
-            return _not_running(home.name)
+    if server is None:  # the commands below talk to the running org
+        return _not_running(home.name)
+    if args.command == "register":
         name = register_with_cumulusci(home, server.url)
         print(f"registered with CumulusCI as org {name!r}: cci org info {name}")
         print(f"CumulusCI must trust its certificate: export REQUESTS_CA_BUNDLE={ensure_tls(home.tls_folder).ca_bundle}")
     elif args.command == "env":
-        server = running(home)
-        if server is None:
-            return _not_running(home.name)
         config = cumulusci_org_config(home, server.url)
         print(f"export REQUESTS_CA_BUNDLE={shlex.quote(str(ensure_tls(home.tls_folder).ca_bundle))}")
         print(f"export CUMULUSCI_ORG_{home.name}={shlex.quote(json.dumps(config))}")
     elif args.command == "faults":
-        server = running(home)
-        if server is None:
-            return _not_running(home.name)
         method = "DELETE" if args.off else "POST" if args.fault_settings else "GET"
         try:
             state = call_faults_endpoint(home, server.url, API_VERSION, method, args.fault_settings)

@@ -6,7 +6,7 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import requests
 from simple_salesforce import Salesforce
@@ -51,6 +51,13 @@ def local_org(home: Path, name: str = "local", daily_max: int = 15_000) -> Itera
             os.environ.pop("REQUESTS_CA_BUNDLE", None)
         else:
             os.environ["REQUESTS_CA_BUNDLE"] = previous
+
+
+def error_of(excinfo: Any) -> dict:
+    """The one Salesforce error a simple-salesforce exception carries (pytest.raises' excinfo)."""
+    content = excinfo.value.content
+    assert isinstance(content, list) and len(content) == 1, content
+    return content[0]
 
 
 def deploy_project(org: RunningOrg, cci_home: Path) -> None:

@@ -21,7 +21,7 @@ from simple_salesforce.exceptions import (
 )
 
 from eazybe_local_org.__main__ import main
-from local_org_fixture import RunningOrg, local_org
+from local_org_fixture import RunningOrg, error_of, local_org
 
 FAULTS = "/services/data/v67.0/eazybe/faults"
 UNKNOWN_EXCEPTION = re.compile(
@@ -52,12 +52,6 @@ def faults_off_afterwards(org: RunningOrg) -> Iterator[None]:
 def sf(org: RunningOrg) -> Salesforce:
     """A client per test: one test expires every session."""
     return org.client()
-
-
-def error_of(excinfo: pytest.ExceptionInfo) -> dict:
-    content = excinfo.value.content
-    assert isinstance(content, list) and len(content) == 1, content
-    return content[0]
 
 
 def contacts(records: int, last_name: str) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from simple_salesforce.exceptions import (
     SalesforceResourceNotFound,
 )
 
-from local_org_fixture import RunningOrg, local_org
+from local_org_fixture import RunningOrg, error_of, local_org
 
 DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$")
 
@@ -33,12 +33,6 @@ def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningOrg]:
 @pytest.fixture(scope="module")
 def sf(org: RunningOrg) -> Salesforce:
     return org.client()
-
-
-def error_of(excinfo: pytest.ExceptionInfo) -> dict:
-    content = excinfo.value.content
-    assert isinstance(content, list) and len(content) == 1, content
-    return content[0]
 
 
 def test_versions_and_resources(org: RunningOrg, sf: Salesforce) -> None:
