@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -175,4 +176,34 @@ settings = Table(
     metadata,
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+
+chat_day_ledger = Table(
+    "chat_day_ledger",
+    metadata,
+    Column("chat_key", String(255), primary_key=True, comment="WhatsApp_Chat__c.Chat_Key__c"),
+    Column("account_id", ForeignKey("accounts.id"), nullable=False),
+    Column("chat_pk", ForeignKey("chats.id"), nullable=False, index=True),
+    Column("day", Date, nullable=False),
+    Column("person_id", String(18), nullable=False),
+    Column("record_id", String(18), comment="the WhatsApp_Chat__c record, once Salesforce acknowledged"),
+    Column("content_hash", String(64), comment="of the version Salesforce has"),
+    Column("written_at", UtcDateTime()),
+    Column("error_code", String(64), comment="the last failure, cleared by a success"),
+    Column("error_message", Text),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+)
+
+sync_runs = Table(
+    "sync_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("started_at", UtcDateTime(), nullable=False),
+    Column("finished_at", UtcDateTime()),
+    Column("status", String(16), nullable=False, comment="running, succeeded, failed"),
+    Column("messages", Integer, nullable=False, server_default="0"),
+    Column("chat_days_written", Integer, nullable=False, server_default="0"),
+    Column("chat_days_failed", Integer, nullable=False, server_default="0"),
+    Column("error", Text),
 )
