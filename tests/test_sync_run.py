@@ -73,6 +73,11 @@ def test_sync_runs(org: RunningOrg, tmp_path: Path) -> None:
     assert [(r["Chat_Date__c"], r["Message_Count__c"]) for r in jane_days] == [("2026-11-24", 2), ("2026-11-25", 1)]
     assert jane_days[0]["Transcript__c"] == "19:30 Customer: Hi, it's Jane\n19:35 Sales US: Hello Jane"
     assert [r["Lead__c"] for r in records if r["Lead__c"]] == [lead]
+    stamped = sf.Contact.get(jane)
+    assert stamped["WhatsApp_Last_Synced__c"] == "2026-11-25T20:00:00.000+0000"
+    assert stamped["WhatsApp_Last_Message_At__c"] == "2026-11-25T18:00:00.000+0000"
+    assert sf.Lead.get(lead)["WhatsApp_Last_Synced__c"] == "2026-11-25T20:00:00.000+0000"
+    assert store.summary().accounts[0].last_synced_at == NOW
 
     assert sync_once(store, sf, now=NOW).written == 0  # nothing changed
 

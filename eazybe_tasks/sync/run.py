@@ -42,6 +42,23 @@ def _utc_text(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
 
 
+def _stamp_people(sf: Salesforce, written: list[PlannedRecord], now: datetime,
+                  refresh_session: Callable[[], None] | None) -> None:
+    """WhatsApp_Last_Synced__c and WhatsApp_Last_Message_At__c on every Contact and Lead whose
+    chat-days were written. Upserting by Id is an update that a retry can repeat safely."""
+    latest: dict[tuple[str, str], str] = {}
+    for planned in written:
+        person = (planned.link.person.object_name, planned.link.person.record_id)
+        latest[person] = max(latest.get(person, ""), planned.record.fields["Last_Message_At__c"])
+    for object_name in ("Contact", "Lead"):
+        records = [
+            {"Id": record_id, "WhatsApp_Last_Synced__c": _utc_text(now), "WhatsApp_Last_Message_At__c": last}
+            for (kind, record_id), last in sorted(latest.items()) if kind == object_name
+        ]
+        if records:
+            upsert(sf, object_name, "Id", records, refresh_session=refresh_session)
+
+
 def _finish(store: Store, run_id: int, status: str, **counts: object) -> None:
     with store.engine.begin() as connection:
         connection.execute(update(sync_runs).where(sync_runs.c.id == run_id).values(
@@ -90,6 +107,10 @@ def _run(store: Store, sf: Salesforce, run_id: int, days: int, now: datetime,
         for (chat_day, planned), outcome in zip(changed, outcomes):
             ledger.record_outcome(connection, chat_day, planned, outcome, now)
         ledger.save_checkpoint(connection, new.highest_pk)
+    _stamp_people(sf, [p for (_, p), o in zip(changed, outcomes) if o.ok], now, refresh_session)
+    with store.engine.begin() as connection:
+        connection.execute(update(accounts).where(accounts.c.id.in_({d.account_id for d, _ in changed}))
+                           .values(last_synced_at=now))
     failed = sum(not o.ok for o in outcomes)
     report = RunReport(run_id, len(affected), len(outcomes) - failed, len(plans) - len(changed), failed, skipped, unmatched)
     _finish(store, run_id, "succeeded", messages=new.count, chat_days_written=report.written, chat_days_failed=failed)
