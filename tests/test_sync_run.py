@@ -79,12 +79,19 @@ def test_sync_runs(org: RunningOrg, tmp_path: Path) -> None:
     assert sf.Lead.get(lead)["WhatsApp_Last_Synced__c"] == "2026-11-25T20:00:00.000+0000"
     assert store.summary().accounts[0].last_synced_at == NOW
 
+    notes = sf.query_all(f"SELECT Id, Title, Body FROM Note WHERE ParentId = '{jane}' ORDER BY Title")["records"]
+    assert [n["Title"] for n in notes] == ["WhatsApp · Jane Doe · 2026-11-24", "WhatsApp · Jane Doe · 2026-11-25"]
+    assert notes[0]["Body"] == jane_days[0]["Transcript__c"]
+    assert sf.query(f"SELECT COUNT() FROM Note WHERE ParentId = '{lead}'")["totalSize"] == 0  # Contacts only
+
     assert sync_once(store, sf, now=NOW).written == 0  # nothing changed
 
     ingest(store, message(4, "+14155550134", datetime(2026, 11, 25, 19, 0, tzinfo=timezone.utc), "One more"))
     third = sync_once(store, sf, now=NOW)
     assert (third.written, third.unchanged) == (1, 0)
     assert [r["Message_Count__c"] for r in chats(sf, f"WHERE Contact__c = '{jane}'")] == [2, 2]
+    updated = sf.query_all(f"SELECT Id, Body FROM Note WHERE ParentId = '{jane}' ORDER BY Title")["records"]
+    assert [n["Id"] for n in updated] == [n["Id"] for n in notes] and updated[1]["Body"].endswith("One more")
 
     ingest(store, message(5, "+14155550134", datetime(2026, 11, 25, 19, 30, tzinfo=timezone.utc), "During an outage"))
     home = org_home("local", org.folder.parent)

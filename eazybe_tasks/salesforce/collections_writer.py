@@ -66,3 +66,21 @@ def upsert(
             pending = retry
             (sleep or time.sleep)(policy.wait(attempt))
     return [outcomes[record[external_field]] for record in records]
+
+
+def create(
+    sf: Salesforce, object_name: str, records: list[dict[str, Any]], *,
+    refresh_session: Callable[[], None] | None = None, policy: RetryPolicy = RetryPolicy(attempts=1),
+) -> list[RecordOutcome]:
+    """Creates in batches of 200; outcomes in input order, keyed by position. Not retried: after a
+    timeout the records may exist, so a create is repeated only once the caller has looked for
+    what the first one made (see the intents in the notes ledger)."""
+    outcomes: list[RecordOutcome] = []
+    for start in range(0, len(records), BATCH):
+        batch = [{"attributes": {"type": object_name}, **r} for r in records[start:start + BATCH]]
+        results = call(
+            lambda: sf.restful("composite/sobjects", method="POST", json={"allOrNone": False, "records": batch}),
+            refresh_session=refresh_session, policy=policy,
+        )
+        outcomes += [_outcome(str(start + i), result) for i, result in enumerate(results)]
+    return outcomes

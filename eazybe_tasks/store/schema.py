@@ -207,3 +207,16 @@ sync_runs = Table(
     Column("chat_days_failed", Integer, nullable=False, server_default="0"),
     Column("error", Text),
 )
+
+
+note_ledger = Table(
+    "note_ledger",
+    metadata,
+    Column("chat_key", String(255), primary_key=True),
+    Column("part", Integer, primary_key=True, comment="1.. when a transcript needs several notes"),
+    Column("person_id", String(18), nullable=False, comment="the Contact, the note's ParentId"),
+    Column("title", String(80), nullable=False),
+    Column("note_id", String(18), comment="set once Salesforce acknowledged the create"),
+    Column("body_hash", String(64), comment="of the body Salesforce has"),
+    Column("intent_at", UtcDateTime(), comment="a create was sent then; unconfirmed means: look before sending again"),
+)

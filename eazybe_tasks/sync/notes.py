@@ -1,0 +1,141 @@
+"""Notes & Attachments for Contacts: one classic Note per chat-day (Title = the chat-day's name,
+Body = its transcript), in numbered parts past the 32,000-character Note body.
+
+Notes have no external id, so a create is recorded as an intent before it is sent. A run that
+finds an intent without a note id (it was killed, or the answer timed out) looks for the note by
+parent and title before sending anything again: no note is lost or written twice. An existing
+note is updated in place when its transcript changed."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from simple_salesforce import Salesforce
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+
+from eazybe_tasks.salesforce.collections_writer import create, upsert
+from eazybe_tasks.salesforce.resilient_calls import RetryingQueries
+from eazybe_tasks.store.schema import note_ledger
+from eazybe_tasks.sync.chat_day_records import PlannedRecord
+
+BODY_LIMIT = 32_000
+TITLE_LIMIT = 80
+
+
+@dataclass(frozen=True)
+class NotePart:
+    chat_key: str
+    part: int
+    parent_id: str
+    title: str
+    body: str
+
+    @property
+    def body_hash(self) -> str:
+        return hashlib.sha256(self.body.encode()).hexdigest()
+
+
+def split_body(text: str, limit: int = BODY_LIMIT) -> list[str]:
+    """Parts of at most `limit` characters, cut at line ends where a line allows it."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    return parts + [current] if current or not parts else parts
+
+
+def note_parts(planned: PlannedRecord) -> list[NotePart]:
+    title = planned.record.fields["Name"]
+    bodies = split_body(planned.record.full_transcript)
+    key = planned.key.external_id()
+    if len(bodies) == 1:
+        return [NotePart(key, 1, planned.key.person_id, title, bodies[0])]
+    parts = []
+    for number, body in enumerate(bodies, start=1):
+        suffix = f" ({number}/{len(bodies)})"
+        base = title if len(title) + len(suffix) <= TITLE_LIMIT else title[: TITLE_LIMIT - len(suffix) - 1] + "…"
+        parts.append(NotePart(key, number, planned.key.person_id, base + suffix, body))
+    return parts
+
+
+def _reconcile(engine: Engine, sf: Salesforce, refresh_session: Callable[[], None] | None) -> None:
+    """Unconfirmed intents: find the notes those creates made, by parent and title."""
+    with engine.connect() as connection:
+        open_intents = connection.execute(
+            select(note_ledger).where(note_ledger.c.note_id.is_(None), note_ledger.c.intent_at.is_not(None))
+        ).all()
+    if not open_intents:
+        return
+    queries = RetryingQueries(sf, refresh_session)
+    found: dict[tuple[str, str], str] = {}
+    for start in range(0, len(open_intents), 100):
+        chunk = open_intents[start:start + 100]
+        parents = ",".join(f"'{row.person_id}'" for row in chunk)
+        for note in queries.query_all(f"SELECT Id, ParentId, Title FROM Note WHERE ParentId IN ({parents})")["records"]:
+            found.setdefault((note["ParentId"], note["Title"]), note["Id"])
+    with engine.begin() as connection:
+        for row in open_intents:
+            note_id = found.get((row.person_id, row.title))
+            connection.execute(
+                update(note_ledger)
+                .where(note_ledger.c.chat_key == row.chat_key, note_ledger.c.part == row.part)
+                .values(note_id=note_id, intent_at=None if note_id is None else row.intent_at, body_hash=None)
+            )
+
+
+def write_notes(engine: Engine, sf: Salesforce, written: list[PlannedRecord], now: datetime,
+                refresh_session: Callable[[], None] | None = None) -> int:
+    """Creates or updates the notes of the Contact chat-days just written; returns how many
+    notes were created or changed."""
+    _reconcile(engine, sf, refresh_session)
+    wanted = [part for planned in written if planned.link.person.object_name == "Contact" for part in note_parts(planned)]
+    if not wanted:
+        return 0
+    with engine.connect() as connection:
+        known = {
+            (row.chat_key, row.part): row
+            for row in connection.execute(
+                select(note_ledger).where(note_ledger.c.chat_key.in_({p.chat_key for p in wanted}))
+            ).all()
+        }
+    fresh = [p for p in wanted if (p.chat_key, p.part) not in known or known[(p.chat_key, p.part)].note_id is None]
+    changed = [p for p in wanted if (p.chat_key, p.part) in known and known[(p.chat_key, p.part)].note_id
+               and known[(p.chat_key, p.part)].body_hash != p.body_hash]
+    with engine.begin() as connection:  # the intents, durable before anything is sent
+        for part in fresh:
+            values = {"person_id": part.parent_id, "title": part.title, "intent_at": now}
+            if (part.chat_key, part.part) in known:
+                connection.execute(update(note_ledger).where(
+                    note_ledger.c.chat_key == part.chat_key, note_ledger.c.part == part.part).values(**values))
+            else:
+                connection.execute(note_ledger.insert().values(chat_key=part.chat_key, part=part.part, **values))
+    created = create(sf, "Note", [{"ParentId": p.parent_id, "Title": p.title, "Body": p.body} for p in fresh],
+                     refresh_session=refresh_session)
+    updated = upsert(
+        sf, "Note", "Id",
+        [{"Id": known[(p.chat_key, p.part)].note_id, "Title": p.title, "Body": p.body} for p in changed],
+        refresh_session=refresh_session,
+    )
+    with engine.begin() as connection:
+        for part, outcome in [*zip(fresh, created), *zip(changed, updated)]:
+            if outcome.ok:
+                connection.execute(
+                    update(note_ledger)
+                    .where(note_ledger.c.chat_key == part.chat_key, note_ledger.c.part == part.part)
+                    .values(note_id=outcome.record_id, body_hash=part.body_hash, title=part.title)
+                )
+    return sum(o.ok for o in [*created, *updated])
