@@ -220,3 +220,16 @@ note_ledger = Table(
     Column("body_hash", String(64), comment="of the body Salesforce has"),
     Column("intent_at", UtcDateTime(), comment="a create was sent then; unconfirmed means: look before sending again"),
 )
+
+
+file_ledger = Table(
+    "file_ledger",
+    metadata,
+    Column("chat_key", String(255), primary_key=True),
+    Column("sha256", String(64), primary_key=True, comment="the attachment's bytes (blob address)"),
+    Column("record_id", String(18), nullable=False, comment="the WhatsApp_Chat__c record it shows on"),
+    Column("file_name", String(255), nullable=False),
+    Column("content_version_id", String(18), comment="set when this record's upload was acknowledged"),
+    Column("content_document_id", String(18), comment="the file, uploaded once, linked to every record"),
+    Column("intent_at", UtcDateTime(), comment="an upload or link was sent then"),
+)

@@ -21,6 +21,7 @@ class PlannedRecord:
     link: Link
     key: ChatDayKey
     record: ChatDayRecord
+    files: tuple[tuple[str, str], ...] = ()  # (sha256, file name) of the day's downloaded attachments
 
 
 def linked_people(chat, rows: list, directory: PhoneDirectory) -> list[Link]:  # type: ignore[no-untyped-def]
@@ -58,6 +59,12 @@ def plan_records(
     transcript = [_transcript_message(row, files.get(row.id, []), account, chat) for row in rows]
     times = [row.sent_at for row in rows]
     source = rows[-1].source
+    by_bytes: dict[str, str] = {}  # the same bytes sent twice are one file, under its first name
+    for row in rows:
+        for f in files.get(row.id, []):
+            if f.sha256 and f.size is not None:
+                by_bytes.setdefault(f.sha256, f.file_name or f.sha256[:12])
+    stored_files = tuple(by_bytes.items())
     planned: list[PlannedRecord] = []
     for link in people:
         if not link.logged:
@@ -67,5 +74,5 @@ def plan_records(
             key, PERSON_FIELD[link.person.object_name], chat.name or link.person.name, bool(chat.is_group),
             None if chat.is_group else chat.chat_id, source, transcript, times,
         )
-        planned.append(PlannedRecord(link, key, record))
+        planned.append(PlannedRecord(link, key, record, stored_files))
     return planned, [link for link in people if not link.logged]

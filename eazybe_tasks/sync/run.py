@@ -23,6 +23,7 @@ from eazybe_tasks.store.store import Store
 from eazybe_tasks.sync import ledger
 from eazybe_tasks.sync.chat_day_messages import ChatDay, affected_chat_days, attachments_of, chat_of, messages_of
 from eazybe_tasks.sync.chat_day_records import PlannedRecord, plan_records
+from eazybe_tasks.sync.files import write_files
 from eazybe_tasks.sync.notes import write_notes
 
 DEFAULT_DAYS = 3
@@ -38,6 +39,7 @@ class RunReport:
     skipped_do_not_log: int
     unmatched: int
     notes_written: int
+    files_written: int
 
 
 def _utc_text(moment: datetime) -> str:
@@ -111,12 +113,15 @@ def _run(store: Store, sf: Salesforce, run_id: int, days: int, now: datetime,
         ledger.save_checkpoint(connection, new.highest_pk)
     written = [p for (_, p), o in zip(changed, outcomes) if o.ok]
     notes = write_notes(store.engine, sf, written, now, refresh_session)
+    files = write_files(store.engine, store.blobs, sf,
+                        [(p, o.record_id) for (_, p), o in zip(changed, outcomes) if o.ok and o.record_id],
+                        now, refresh_session)
     _stamp_people(sf, written, now, refresh_session)
     with store.engine.begin() as connection:
         connection.execute(update(accounts).where(accounts.c.id.in_({d.account_id for d, _ in changed}))
                            .values(last_synced_at=now))
     failed = sum(not o.ok for o in outcomes)
     report = RunReport(run_id, len(affected), len(outcomes) - failed, len(plans) - len(changed), failed, skipped,
-                       unmatched, notes)
+                       unmatched, notes, files)
     _finish(store, run_id, "succeeded", messages=new.count, chat_days_written=report.written, chat_days_failed=failed)
     return report

@@ -1,0 +1,124 @@
+"""Attachments as Files on the chat-day records: each file's bytes uploaded once (a ContentVersion
+whose FirstPublishLocationId is the first record that shows it) and linked to every other record
+that shows it (ContentDocumentLink), so the same bytes are never uploaded twice.
+
+Uploads and links are recorded as intents before they are sent; a run that finds an unconfirmed
+intent looks in the org first (the ContentVersion by its MD5 Checksum on that record, or the
+link), so a lost answer neither loses nor doubles a file."""
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from simple_salesforce import Salesforce
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection, Engine
+
+from eazybe_tasks.salesforce.collections_writer import create
+from eazybe_tasks.salesforce.resilient_calls import RetryingQueries, RetryPolicy, call
+from eazybe_tasks.store.blobs import BlobStore
+from eazybe_tasks.store.schema import file_ledger
+from eazybe_tasks.sync.chat_day_records import PlannedRecord
+
+
+@dataclass(frozen=True)
+class WantedFile:
+    chat_key: str
+    sha256: str
+    record_id: str
+    file_name: str
+
+
+def _set(connection: Connection, wanted: WantedFile, **values: object) -> None:
+    where = (file_ledger.c.chat_key == wanted.chat_key) & (file_ledger.c.sha256 == wanted.sha256)
+    if connection.execute(update(file_ledger).where(where).values(**values)).rowcount == 0:
+        connection.execute(file_ledger.insert().values(
+            chat_key=wanted.chat_key, sha256=wanted.sha256, record_id=wanted.record_id,
+            file_name=wanted.file_name, **values))
+
+
+def _reconcile(engine: Engine, blobs: BlobStore, queries: RetryingQueries) -> None:
+    """Unconfirmed intents: an upload is looked for by its checksum on the record, a link by the
+    document and the record."""
+    with engine.connect() as connection:
+        pending = connection.execute(
+            select(file_ledger).where(file_ledger.c.intent_at.is_not(None), file_ledger.c.content_version_id.is_(None),
+                                      file_ledger.c.content_document_id.is_(None))
+        ).all()
+        documents = dict(connection.execute(
+            select(file_ledger.c.sha256, file_ledger.c.content_document_id)
+            .where(file_ledger.c.content_document_id.is_not(None))
+        ).all())
+    confirmed: dict[tuple[str, str], dict[str, str]] = {}
+    for row in pending:  # uploads first: they tell which document the links point to
+        if row.sha256 in documents:
+            continue
+        md5 = hashlib.md5(blobs.get(row.sha256)).hexdigest()
+        query = (f"SELECT Id, ContentDocumentId FROM ContentVersion WHERE FirstPublishLocationId = '{row.record_id}' "
+                 f"AND Checksum = '{md5}'")
+        for version in queries.query_all(query)["records"]:
+            confirmed[(row.chat_key, row.sha256)] = {
+                "content_version_id": version["Id"], "content_document_id": version["ContentDocumentId"]}
+            documents[row.sha256] = version["ContentDocumentId"]
+    for row in pending:
+        if (row.chat_key, row.sha256) in confirmed or row.sha256 not in documents:
+            continue
+        query = (f"SELECT Id FROM ContentDocumentLink WHERE LinkedEntityId = '{row.record_id}' "
+                 f"AND ContentDocumentId = '{documents[row.sha256]}'")
+        if queries.query_all(query)["records"]:
+            confirmed[(row.chat_key, row.sha256)] = {"content_document_id": documents[row.sha256]}
+    with engine.begin() as connection:
+        for row in pending:
+            values = confirmed.get((row.chat_key, row.sha256)) or {"intent_at": None}
+            connection.execute(update(file_ledger).where(
+                (file_ledger.c.chat_key == row.chat_key) & (file_ledger.c.sha256 == row.sha256)).values(**values))
+
+
+def write_files(engine: Engine, blobs: BlobStore, sf: Salesforce, written: list[tuple[PlannedRecord, str]],
+                now: datetime, refresh_session: Callable[[], None] | None = None) -> int:
+    """Files for the chat-day records just written (`written`: planned record, record id);
+    returns how many uploads and links Salesforce acknowledged."""
+    queries = RetryingQueries(sf, refresh_session)
+    _reconcile(engine, blobs, queries)
+    wanted = [WantedFile(p.key.external_id(), sha, record_id, name) for p, record_id in written for sha, name in p.files]
+    if not wanted:
+        return 0
+    with engine.connect() as connection:
+        rows = connection.execute(select(file_ledger).where(file_ledger.c.sha256.in_({w.sha256 for w in wanted}))).all()
+    done = {(r.chat_key, r.sha256) for r in rows if r.content_version_id or r.content_document_id}
+    documents = {r.sha256: r.content_document_id for r in rows if r.content_document_id}
+    todo = [w for w in wanted if (w.chat_key, w.sha256) not in done]
+    acknowledged = 0
+    uploaded: set[tuple[str, str]] = set()
+    for item in todo:  # uploads first, one per new file; later records of the same bytes get links
+        if item.sha256 in documents:
+            continue
+        with engine.begin() as connection:
+            _set(connection, item, intent_at=now)
+        content = blobs.get(item.sha256)
+        version = call(lambda: sf.ContentVersion.create({
+            "Title": item.file_name, "PathOnClient": item.file_name, "FirstPublishLocationId": item.record_id,
+            "VersionData": base64.b64encode(content).decode(),
+        }), refresh_session=refresh_session, policy=RetryPolicy(attempts=1))
+        document_id = call(lambda: sf.ContentVersion.get(version["id"]), refresh_session=refresh_session)["ContentDocumentId"]
+        with engine.begin() as connection:
+            _set(connection, item, content_version_id=version["id"], content_document_id=document_id)
+        documents[item.sha256] = document_id
+        uploaded.add((item.chat_key, item.sha256))
+        acknowledged += 1
+    links = [w for w in todo if (w.chat_key, w.sha256) not in uploaded]
+    with engine.begin() as connection:
+        for item in links:
+            _set(connection, item, intent_at=now)
+    outcomes = create(sf, "ContentDocumentLink", [
+        {"ContentDocumentId": documents[w.sha256], "LinkedEntityId": w.record_id, "ShareType": "V", "Visibility": "AllUsers"}
+        for w in links
+    ], refresh_session=refresh_session)
+    with engine.begin() as connection:
+        for item, outcome in zip(links, outcomes):
+            if outcome.ok:
+                _set(connection, item, content_document_id=documents[item.sha256])
+    return acknowledged + sum(o.ok for o in outcomes)

@@ -1,0 +1,63 @@
+"""Attachments as Files on chat-day records: uploaded once, linked to every record that shows
+them, and neither lost nor doubled when an answer is lost."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from sqlalchemy import update
+
+from eazybe_tasks.sources.model import AttachmentRef, MessageType
+from eazybe_tasks.store.schema import file_ledger
+from eazybe_tasks.store.store import open_store
+from eazybe_tasks.sync.run import sync_once
+from local_org_fixture import RunningOrg, deploy_project, local_org
+from test_sync_run import BUSINESS, ingest, message
+
+NOW = datetime(2026, 11, 25, 20, 0, tzinfo=timezone.utc)
+PHOTO = b"\\x89PNG fake image bytes for the test"
+
+
+@pytest.fixture(scope="module")
+def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningOrg]:
+    with local_org(tmp_path_factory.mktemp("orgs")) as running:
+        deploy_project(running, tmp_path_factory.mktemp("home"))
+        yield running
+
+
+def picture(n: int, chat: str, at: datetime, data: bytes, name: str):  # type: ignore[no-untyped-def]
+    base = message(n, chat, at, "")
+    return base.__class__(**{**base.__dict__, "type": MessageType.IMAGE,
+                             "attachments": (AttachmentRef(file_name=name, mime_type="image/png", content=data),)})
+
+
+def test_files_once_then_linked(org: RunningOrg, tmp_path: Path) -> None:
+    sf = org.client()
+    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    store.register_account(BUSINESS, time_zone="UTC")
+    maria = sf.Contact.create({"LastName": "González", "FirstName": "María", "MobilePhone": "+34 612 34 56 78"})["id"]
+    carlos = sf.Contact.create({"LastName": "González", "FirstName": "Carlos", "MobilePhone": "+34612345678"})["id"]
+    day = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+    chat = "+34612345678"
+    ingest(store, picture(1, chat, day, PHOTO, "photo.png"), picture(2, chat, day + timedelta(minutes=1), PHOTO, "again.png"))
+    report = sync_once(store, sf, now=NOW)
+    assert report.written == 2 and report.files_written == 2  # one upload, one link
+
+    versions = sf.query_all("SELECT Id, ContentDocumentId, Checksum FROM ContentVersion")["records"]
+    assert len(versions) == 1
+    records = {r["Contact__c"]: r["Id"] for r in sf.query_all("SELECT Id, Contact__c FROM WhatsApp_Chat__c")["records"]}
+    linked = {r["LinkedEntityId"] for r in sf.query_all(
+        f"SELECT LinkedEntityId FROM ContentDocumentLink WHERE ContentDocumentId = '{versions[0]['ContentDocumentId']}'"
+    )["records"]}
+    assert linked == {records[maria], records[carlos]}
+
+    # The answers were lost: the ledger only knows it sent them.
+    with store.engine.begin() as connection:
+        connection.execute(update(file_ledger).values(content_version_id=None, content_document_id=None, intent_at=NOW))
+    ingest(store, message(3, chat, day + timedelta(minutes=2), "did you get it?"))
+    sync_once(store, sf, now=NOW)
+    assert len(sf.query_all("SELECT Id FROM ContentVersion")["records"]) == 1
+    assert len(sf.query_all("SELECT Id FROM ContentDocumentLink WHERE LinkedEntityId IN "
+                            f"('{records[maria]}', '{records[carlos]}')")["records"]) == 2
