@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 from eazybe_tasks.chat_days.transcript import TranscriptMessage, render_transcript
@@ -43,8 +43,9 @@ class ChatDayRecord:
     content_hash: str
 
 
-def _utc_text(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+def salesforce_datetime(moment: datetime) -> str:
+    """A DateTime field value as the REST API writes it: UTC, milliseconds, +0000."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
 
 
 def build_record(
@@ -70,8 +71,8 @@ def build_record(
         "Chat_Name__c": chat_name[:255],
         "Is_Group__c": is_group,
         "Chat_Date__c": key.day.isoformat(),
-        "First_Message_At__c": _utc_text(min(utc_times)),
-        "Last_Message_At__c": _utc_text(max(utc_times)),
+        "First_Message_At__c": salesforce_datetime(min(utc_times)),
+        "Last_Message_At__c": salesforce_datetime(max(utc_times)),
         "Message_Count__c": len(messages),
         "Inbound_Count__c": sum(m.direction is Direction.INBOUND for m in messages),
         "Outbound_Count__c": sum(m.direction is Direction.OUTBOUND for m in messages),

@@ -13,6 +13,7 @@ from typing import Callable
 from simple_salesforce import Salesforce
 from sqlalchemy import select, update
 
+from eazybe_tasks.chat_days.record import salesforce_datetime
 from eazybe_tasks.matching.directory import PhoneDirectory
 from eazybe_tasks.matching.refresh import refresh_directory, stored_people
 from eazybe_tasks.salesforce.collections_writer import upsert
@@ -42,10 +43,6 @@ class RunReport:
     files_written: int
 
 
-def _utc_text(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
-
-
 def _stamp_people(sf: Salesforce, written: list[PlannedRecord], now: datetime,
                   refresh_session: Callable[[], None] | None) -> None:
     """WhatsApp_Last_Synced__c and WhatsApp_Last_Message_At__c on every Contact and Lead whose
@@ -56,7 +53,7 @@ def _stamp_people(sf: Salesforce, written: list[PlannedRecord], now: datetime,
         latest[person] = max(latest.get(person, ""), planned.record.fields["Last_Message_At__c"])
     for object_name in ("Contact", "Lead"):
         records = [
-            {"Id": record_id, "WhatsApp_Last_Synced__c": _utc_text(now), "WhatsApp_Last_Message_At__c": last}
+            {"Id": record_id, "WhatsApp_Last_Synced__c": salesforce_datetime(now), "WhatsApp_Last_Message_At__c": last}
             for (kind, record_id), last in sorted(latest.items()) if kind == object_name
         ]
         if records:
@@ -105,7 +102,7 @@ def _run(store: Store, sf: Salesforce, run_id: int, days: int, now: datetime,
             plans += [(chat_day, p) for p in planned]
         hashes = ledger.written_hashes(connection, [p.key.external_id() for _, p in plans])
     changed = [(d, p) for d, p in plans if hashes.get(p.key.external_id()) != p.record.content_hash]
-    records = [{**p.record.fields, "Last_Synced_At__c": _utc_text(now)} for _, p in changed]
+    records = [{**p.record.fields, "Last_Synced_At__c": salesforce_datetime(now)} for _, p in changed]
     outcomes = upsert(sf, "WhatsApp_Chat__c", "Chat_Key__c", records, refresh_session=refresh_session)
     with store.engine.begin() as connection:
         for (chat_day, planned), outcome in zip(changed, outcomes):
