@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pytest
 
+from local_org_fixture import RunningOrg, deploy_project, local_org
 from repo_paths import FORCE_APP
 
 
@@ -20,3 +21,11 @@ def source_copy(tmp_path: Path) -> Callable[[], Path]:
         return copy / "main" / "default"
 
     return make
+
+
+@pytest.fixture(scope="module")
+def deployed_org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningOrg]:
+    """A running local org with the project's metadata deployed by CumulusCI, per test module."""
+    with local_org(tmp_path_factory.mktemp("orgs")) as running:
+        deploy_project(running, tmp_path_factory.mktemp("home"))
+        yield running

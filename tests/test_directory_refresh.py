@@ -1,27 +1,18 @@
-"""The phone directory refreshed from a real (local) org over HTTPS: first everything, then only
+"""The phone directory refreshed from a real (local) deployed_org over HTTPS: first everything, then only
 changes, deletions included; then linking works on what was read."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
 
-import pytest
 
 from eazybe_tasks.matching.directory import PhoneDirectory
 from eazybe_tasks.matching.refresh import refresh_directory, stored_people
 from eazybe_tasks.store.store import open_store
-from local_org_fixture import RunningOrg, deploy_project, local_org
+from local_org_fixture import RunningOrg
 
 
-@pytest.fixture(scope="module")
-def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningOrg]:
-    with local_org(tmp_path_factory.mktemp("orgs")) as running:
-        deploy_project(running, tmp_path_factory.mktemp("home"))
-        yield running
-
-
-def test_refresh_then_link(org: RunningOrg, tmp_path: Path) -> None:
-    sf = org.client()
+def test_refresh_then_link(deployed_org: RunningOrg, tmp_path: Path) -> None:
+    sf = deployed_org.client()
     store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     jane = sf.Contact.create({"LastName": "Doe", "FirstName": "Jane", "MobilePhone": "(415) 555-0134"})["id"]
     lead = sf.Lead.create({"LastName": "Lee", "Company": "Acme", "Phone": "+1 415 555 0134"})["id"]

@@ -1,9 +1,8 @@
 """Resilient calls (logic, with scripted failures) and sObject Collections upserts through a real
-local org."""
+local deployed_org."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
@@ -11,7 +10,7 @@ from simple_salesforce.exceptions import SalesforceExpiredSession, SalesforceGen
 
 from eazybe_tasks.salesforce.collections_writer import upsert
 from eazybe_tasks.salesforce.resilient_calls import ApiLimitReached, RetryPolicy, call
-from local_org_fixture import RunningOrg, deploy_project, local_org
+from local_org_fixture import RunningOrg
 
 NO_WAIT = RetryPolicy(attempts=4, first_wait_s=0)
 
@@ -71,15 +70,8 @@ def test_other_client_errors_are_not_retried() -> None:
     assert operation.calls == 1
 
 
-@pytest.fixture(scope="module")
-def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningOrg]:
-    with local_org(tmp_path_factory.mktemp("orgs")) as running:
-        deploy_project(running, tmp_path_factory.mktemp("home"))
-        yield running
-
-
-def test_upsert_in_batches_with_per_record_outcomes(org: RunningOrg) -> None:
-    sf = org.client()
+def test_upsert_in_batches_with_per_record_outcomes(deployed_org: RunningOrg) -> None:
+    sf = deployed_org.client()
     contact = sf.Contact.create({"LastName": "Batch"})["id"]
     records = [{"Chat_Key__c": f"k{n}", "Name": f"chat {n}", "Contact__c": contact} for n in range(450)]
     records[7]["Source__c"] = "Carrier pigeon"  # refused: restricted picklist

@@ -4,27 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterator
 
-import pytest
 from sqlalchemy import update
 
 from eazybe_tasks.sources.model import AttachmentRef, MessageType
 from eazybe_tasks.store.schema import file_ledger
 from eazybe_tasks.store.store import open_store
 from eazybe_tasks.sync.run import sync_once
-from local_org_fixture import RunningOrg, deploy_project, local_org
+from local_org_fixture import RunningOrg
 from test_sync_run import BUSINESS, ingest, message
 
 NOW = datetime(2026, 11, 25, 20, 0, tzinfo=timezone.utc)
 PHOTO = b"\\x89PNG fake image bytes for the test"
-
-
-@pytest.fixture(scope="module")
-def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningOrg]:
-    with local_org(tmp_path_factory.mktemp("orgs")) as running:
-        deploy_project(running, tmp_path_factory.mktemp("home"))
-        yield running
 
 
 def picture(n: int, chat: str, at: datetime, data: bytes, name: str):  # type: ignore[no-untyped-def]
@@ -33,8 +24,8 @@ def picture(n: int, chat: str, at: datetime, data: bytes, name: str):  # type: i
                              "attachments": (AttachmentRef(file_name=name, mime_type="image/png", content=data),)})
 
 
-def test_files_once_then_linked(org: RunningOrg, tmp_path: Path) -> None:
-    sf = org.client()
+def test_files_once_then_linked(deployed_org: RunningOrg, tmp_path: Path) -> None:
+    sf = deployed_org.client()
     store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     store.register_account(BUSINESS, time_zone="UTC")
     maria = sf.Contact.create({"LastName": "González", "FirstName": "María", "MobilePhone": "+34 612 34 56 78"})["id"]

@@ -1,19 +1,17 @@
 """Notes for Contacts: split past the body limit, and never lost or doubled when a create's answer
-is lost (the intent is reconciled against the org before anything is sent again)."""
+is lost (the intent is reconciled against the deployed_org before anything is sent again)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterator
 
-import pytest
 from sqlalchemy import update
 
 from eazybe_tasks.store.schema import note_ledger
 from eazybe_tasks.store.store import open_store
 from eazybe_tasks.sync.notes import BODY_LIMIT, TITLE_LIMIT, split_body
 from eazybe_tasks.sync.run import sync_once
-from local_org_fixture import RunningOrg, deploy_project, local_org
+from local_org_fixture import RunningOrg
 from test_sync_run import BUSINESS, ingest, message
 
 NOW = datetime(2026, 11, 25, 20, 0, tzinfo=timezone.utc)
@@ -26,15 +24,8 @@ def test_split_body_keeps_every_character_within_the_limit() -> None:
     assert "\n".join(parts).replace("\n", "") == text.replace("\n", "")
 
 
-@pytest.fixture(scope="module")
-def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningOrg]:
-    with local_org(tmp_path_factory.mktemp("orgs")) as running:
-        deploy_project(running, tmp_path_factory.mktemp("home"))
-        yield running
-
-
-def test_lost_answers_and_long_transcripts(org: RunningOrg, tmp_path: Path) -> None:
-    sf = org.client()
+def test_lost_answers_and_long_transcripts(deployed_org: RunningOrg, tmp_path: Path) -> None:
+    sf = deployed_org.client()
     store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     store.register_account(BUSINESS, label="Sales US", time_zone="UTC")
     contact = sf.Contact.create({"LastName": "Long" * 10, "MobilePhone": "+1 415 555 0188"})["id"]

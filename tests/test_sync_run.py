@@ -1,11 +1,10 @@
-"""A sync run end to end against a real local org: chat-day records for linked Contacts and Leads,
+"""A sync run end to end against a real local deployed_org: chat-day records for linked Contacts and Leads,
 nothing for do-not-log people, nothing rewritten when nothing changed, only the touched chat-day
 rewritten when a message arrives, and a run stopped by server errors repaired by the next."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from simple_salesforce.exceptions import SalesforceGeneralError
@@ -18,17 +17,10 @@ from eazybe_tasks.store.ingest import Batch
 from eazybe_tasks.store.schema import sync_runs
 from eazybe_tasks.store.store import Store, open_store
 from eazybe_tasks.sync.run import sync_once
-from local_org_fixture import RunningOrg, deploy_project, local_org
+from local_org_fixture import RunningOrg
 
 BUSINESS = "+14155550100"
 NOW = datetime(2026, 11, 25, 20, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture(scope="module")
-def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningOrg]:
-    with local_org(tmp_path_factory.mktemp("orgs")) as running:
-        deploy_project(running, tmp_path_factory.mktemp("home"))
-        yield running
 
 
 def message(n: int, chat: str, at: datetime, body: str, direction: Direction = Direction.INBOUND) -> Message:
@@ -49,8 +41,8 @@ def chats(sf, where: str = "") -> list[dict]:  # type: ignore[no-untyped-def]
                         f"FROM WhatsApp_Chat__c {where} ORDER BY Chat_Key__c")["records"]
 
 
-def test_sync_runs(org: RunningOrg, tmp_path: Path) -> None:
-    sf = org.client()
+def test_sync_runs(deployed_org: RunningOrg, tmp_path: Path) -> None:
+    sf = deployed_org.client()
     store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     store.register_account(BUSINESS, label="Sales US", time_zone="America/Los_Angeles")
     jane = sf.Contact.create({"LastName": "Doe", "FirstName": "Jane", "MobilePhone": "(415) 555-0134"})["id"]
@@ -94,11 +86,11 @@ def test_sync_runs(org: RunningOrg, tmp_path: Path) -> None:
     assert [n["Id"] for n in updated] == [n["Id"] for n in notes] and updated[1]["Body"].endswith("One more")
 
     ingest(store, message(5, "+14155550134", datetime(2026, 11, 25, 19, 30, tzinfo=timezone.utc), "During an outage"))
-    home = org_home("local", org.folder.parent)
-    call_faults_endpoint(home, org.url, "67.0", "POST", '{"seed": 1, "server_error_rate": 1.0}')
+    home = org_home("local", deployed_org.folder.parent)
+    call_faults_endpoint(home, deployed_org.url, "67.0", "POST", '{"seed": 1, "server_error_rate": 1.0}')
     with pytest.raises(SalesforceGeneralError):  # every retry answered 500/503: the run stops
         sync_once(store, sf, now=NOW)
-    call_faults_endpoint(home, org.url, "67.0", "DELETE", None)
+    call_faults_endpoint(home, deployed_org.url, "67.0", "DELETE", None)
     repaired = sync_once(store, sf, now=NOW)
     assert repaired.written == 1
     assert [r["Message_Count__c"] for r in chats(sf, f"WHERE Contact__c = '{jane}'")] == [2, 3]
@@ -107,7 +99,7 @@ def test_sync_runs(org: RunningOrg, tmp_path: Path) -> None:
     assert statuses == ["succeeded", "succeeded", "succeeded", "failed", "succeeded"]
 
 
-def test_cci_task_sync_whatsapp(org: RunningOrg, tmp_path: Path) -> None:
+def test_cci_task_sync_whatsapp(deployed_org: RunningOrg, tmp_path: Path) -> None:
     """The real entry point: `cci task run sync_whatsapp --org local`."""
     import json
     import subprocess
@@ -118,11 +110,11 @@ def test_cci_task_sync_whatsapp(org: RunningOrg, tmp_path: Path) -> None:
 
     store_url = f"sqlite:///{tmp_path / 'store.db'}"
     store = open_store(store_url)
-    sf = org.client()
+    sf = deployed_org.client()
     sf.Contact.create({"LastName": "Cci", "MobilePhone": "+1 415 555 0177"})
     ingest(store, message(1, "+14155550177", datetime.now(timezone.utc) - timedelta(hours=1), "via cci"))
-    env = {**tool_env(), "HOME": str(tmp_path / "home"), "REQUESTS_CA_BUNDLE": str(org.ca_bundle),
-           "CUMULUSCI_ORG_local": json.dumps(cumulusci_org_config(org_home("local", org.folder.parent), org.url))}
+    env = {**tool_env(), "HOME": str(tmp_path / "home"), "REQUESTS_CA_BUNDLE": str(deployed_org.ca_bundle),
+           "CUMULUSCI_ORG_local": json.dumps(cumulusci_org_config(org_home("local", deployed_org.folder.parent), deployed_org.url))}
     result = subprocess.run([str(VENV_BIN / "cci"), "task", "run", "sync_whatsapp", "--org", "local",
                              "-o", "store_url", store_url], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
