@@ -5,7 +5,6 @@ from __future__ import annotations
 import stat
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -18,33 +17,16 @@ from eazybe_tasks.sources.model import (
 from eazybe_tasks.store.ingest import Batch
 from eazybe_tasks.store.schema import attachments, messages, metadata
 from eazybe_tasks.store.store import Store, open_store
-from postgres_server import postgres_server
 
 BUSINESS = "+14155550100"
 CUSTOMER = "+447700900123"
 T0 = datetime(2026, 11, 24, 9, 30, tzinfo=timezone.utc)
 
 
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    try:
-        with postgres_server() as url:
-            yield url
-    except RuntimeError as reason:
-        pytest.skip(f"PostgreSQL cannot start on this machine: {reason}")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        yield open_store(f"sqlite:///{tmp_path / 'store.db'}")
-        return
-    url = request.getfixturevalue("postgres_url")
-    opened = open_store(url, tmp_path / "blobs")
-    yield opened
-    with opened.engine.begin() as connection:
-        for table in reversed(metadata.sorted_tables):
-            connection.execute(table.delete())
+@pytest.fixture
+def store(any_store: Store) -> Store:
+    """Every store test runs on SQLite and on PostgreSQL."""
+    return any_store
 
 
 def message(n: int, **changes: object) -> Message:

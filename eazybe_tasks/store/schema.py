@@ -193,6 +193,7 @@ chat_day_ledger = Table(
     Column("error_code", String(64), comment="the last failure, cleared by a success"),
     Column("error_message", Text),
     Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UtcDateTime(), comment="a failed write waits until then (backoff)"),
 )
 
 sync_runs = Table(
@@ -206,6 +207,48 @@ sync_runs = Table(
     Column("chat_days_written", Integer, nullable=False, server_default="0"),
     Column("chat_days_failed", Integer, nullable=False, server_default="0"),
     Column("error", Text),
+    Column("mode", String(16), nullable=False, server_default="sync", comment="sync, backfill, dry_run"),
+    Column("window_start", UtcDateTime(), comment="messages sent before this were left alone"),
+    Column("window_end", UtcDateTime()),
+    Column("chat_days_unchanged", Integer, nullable=False, server_default="0"),
+    Column("unmatched", Integer, nullable=False, server_default="0", comment="chat-days with no Contact or Lead"),
+    Column("skipped_do_not_log", Integer, nullable=False, server_default="0"),
+    Column("quarantined", Integer, nullable=False, server_default="0"),
+    Column("notes_written", Integer, nullable=False, server_default="0"),
+    Column("files_written", Integer, nullable=False, server_default="0"),
+    Column("api_calls", Integer, nullable=False, server_default="0", comment="calls this run made"),
+    Column("api_used", Integer, comment="the org's daily usage after the run (Sforce-Limit-Info)"),
+    Column("api_limit", Integer, comment="the org's daily allowance"),
+    Column("stop_reason", Text, comment="why a run stopped early (API budget, limit reached)"),
+)
+
+
+message_outcomes = Table(
+    "message_outcomes",
+    metadata,
+    Column("message_pk", ForeignKey("messages.id"), primary_key=True),
+    Column("person_id", String(18), primary_key=True, comment="'' when the number matched nobody"),
+    Column("account_id", ForeignKey("accounts.id"), nullable=False),
+    Column("chat_pk", ForeignKey("chats.id"), nullable=False),
+    Column("day", Date, nullable=False, index=True, comment="the chat-day, in the account's time zone"),
+    Column("outcome", String(16), nullable=False,
+           comment="logged, unmatched, do_not_log, pending (failed, will retry), quarantined"),
+    Column("number", String(32), comment="the customer's number (the sender's, in a group)"),
+    Column("chat_key", String(255), comment="the chat-day record it belongs to"),
+    Column("record_id", String(18)),
+    Column("error_code", String(64)),
+    Column("run_id", ForeignKey("sync_runs.id"), nullable=False, comment="the run that decided it"),
+    Column("decided_at", UtcDateTime(), nullable=False),
+    Column("logged_at", UtcDateTime(), comment="first acknowledged by Salesforce"),
+)
+
+locks = Table(
+    "locks",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(255), nullable=False, comment="host, process and a random token"),
+    Column("acquired_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False, comment="a lease: a crashed holder frees it by then"),
 )
 
 
