@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from cumulusci.tasks.salesforce import BaseSalesforceApiTask
 
+from eazybe_tasks.salesforce.org_client import client_for_task
 from eazybe_tasks.store.store import URL_VARIABLE, open_store
 from eazybe_tasks.sync.run import DEFAULT_DAYS, sync_once
 
@@ -18,16 +19,10 @@ class SyncWhatsApp(BaseSalesforceApiTask):
         "days": {"description": f"How far back messages are logged (default {DEFAULT_DAYS})."},
     }
 
-    def _refresh_session(self) -> None:
-        """INVALID_SESSION_ID mid-run: a new token from the org's refresh token, once."""
-        self.org_config.refresh_oauth_token(self.project_config.keychain)
-        self.sf.session_id = self.org_config.access_token
-        self.sf.headers["Authorization"] = f"Bearer {self.org_config.access_token}"
-
     def _run_task(self) -> None:
         store = open_store(self.options.get("store_url"))
         report = sync_once(store, self.sf, days=int(self.options.get("days") or DEFAULT_DAYS),
-                           refresh_session=self._refresh_session)
+                           refresh_session=client_for_task(self).refresh_session)
         self.logger.info(
             f"run {report.run_id}: {report.chat_days} chat-days touched, {report.written} written, "
             f"{report.unchanged} unchanged, {report.failed} failed, {report.skipped_do_not_log} skipped "
