@@ -55,3 +55,22 @@ def test_contenders_racing_get_exactly_one_lease(any_store: Store) -> None:
     for thread in threads:
         thread.join()
     assert len(winners) == 1 and len(refusals) == 7
+
+
+def test_a_killed_holder_on_this_machine_is_taken_over_at_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    from eazybe_tasks.store.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    store = open_store(url)
+    holder = subprocess.run(
+        [sys.executable, "-c", "import os, sys\nfrom eazybe_tasks.store.locks import acquire\n"
+         "from eazybe_tasks.store.store import open_store\n"
+         f"lease = acquire(open_store({url!r}).engine, 'sync')\nprint(lease.holder)\nos._exit(9)"],
+        capture_output=True, text=True, timeout=120)
+    assert holder.returncode == 9, holder.stderr
+    taken = acquire(store.engine, "sync")  # the dead process's 15-minute lease is not waited out
+    assert taken.holder != holder.stdout.strip()
+    taken.release()

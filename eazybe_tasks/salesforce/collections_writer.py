@@ -1,6 +1,6 @@
-"""Upserting records through sObject Collections: 200 a call, allOrNone false, per-record
-results. Records refused for a row lock are sent again (UNABLE_TO_LOCK_ROW is transient); any
-other per-record failure is reported with its code for the ledger, not retried here."""
+"""Writing records through sObject Collections: 200 a call, allOrNone false, per-record results.
+Records refused for a row lock are sent again (UNABLE_TO_LOCK_ROW is transient); any other
+per-record failure is reported with its code for the ledger, not retried here."""
 from __future__ import annotations
 
 import time
@@ -35,52 +35,58 @@ def _outcome(key: str, result: dict[str, Any]) -> RecordOutcome:
     return RecordOutcome(key, None, None, error.get("statusCode", "UNKNOWN"), error.get("message"))
 
 
+def _write_in_batches(
+    send: Callable[[list[dict[str, Any]]], list[dict[str, Any]]], records: list[dict[str, Any]],
+    key_of: Callable[[int], str], policy: RetryPolicy, sleep: Callable[[float], None],
+) -> list[RecordOutcome]:
+    """Sends 200 records a call; the ones refused for a row lock go again after a wait (nothing
+    was written for them, so a repeat is safe even for a create). Outcomes in input order."""
+    outcomes: dict[int, RecordOutcome] = {}
+    for start in range(0, len(records), BATCH):
+        pending = list(range(start, min(start + BATCH, len(records))))
+        for attempt in range(policy.attempts):
+            results = send([records[i] for i in pending])
+            retry = []
+            for index, result in zip(pending, results):
+                outcomes[index] = _outcome(key_of(index), result)
+                if outcomes[index].error_code in TRANSIENT_RECORD_ERRORS:
+                    retry.append(index)
+            if not retry:
+                break
+            pending = retry
+            sleep(policy.wait(attempt))
+    return [outcomes[index] for index in range(len(records))]
+
+
 def upsert(
     sf: Salesforce, object_name: str, external_field: str, records: list[dict[str, Any]], *,
     refresh_session: Callable[[], None] | None = None, policy: RetryPolicy = RetryPolicy(),
     sleep: Callable[[float], None] | None = None,
 ) -> list[RecordOutcome]:
-    """Outcomes in input order."""
-    outcomes: dict[str, RecordOutcome] = {}
+    """Outcomes in input order. A call that fails as a whole (5xx, timeout) is sent again: an
+    upsert by external id repeats safely."""
     extra = {"sleep": sleep} if sleep else {}
-    for start in range(0, len(records), BATCH):
-        pending = [
-            {"attributes": {"type": object_name}, **record} for record in records[start:start + BATCH]
-        ]
-        for attempt in range(policy.attempts):
-            results = call(
-                lambda: sf.restful(
-                    f"composite/sobjects/{object_name}/{external_field}", method="PATCH",
-                    json={"allOrNone": False, "records": pending},
-                ),
-                refresh_session=refresh_session, policy=policy, **extra,
-            )
-            retry = []
-            for record, result in zip(pending, results):
-                outcome = _outcome(record[external_field], result)
-                outcomes[outcome.key] = outcome
-                if outcome.error_code in TRANSIENT_RECORD_ERRORS:
-                    retry.append(record)
-            if not retry:
-                break
-            pending = retry
-            (sleep or time.sleep)(policy.wait(attempt))
-    return [outcomes[record[external_field]] for record in records]
+
+    def send(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        body = {"allOrNone": False, "records": [{"attributes": {"type": object_name}, **r} for r in batch]}
+        return call(lambda: sf.restful(f"composite/sobjects/{object_name}/{external_field}", method="PATCH", json=body),
+                    refresh_session=refresh_session, policy=policy, **extra)
+
+    return _write_in_batches(send, records, lambda i: str(records[i][external_field]), policy, sleep or time.sleep)
 
 
 def create(
     sf: Salesforce, object_name: str, records: list[dict[str, Any]], *,
-    refresh_session: Callable[[], None] | None = None, policy: RetryPolicy = RetryPolicy(attempts=1),
+    refresh_session: Callable[[], None] | None = None, policy: RetryPolicy = RetryPolicy(),
+    sleep: Callable[[float], None] | None = None,
 ) -> list[RecordOutcome]:
-    """Creates in batches of 200; outcomes in input order, keyed by position. Not retried: after a
-    timeout the records may exist, so a create is repeated only once the caller has looked for
-    what the first one made (see the intents in the notes ledger)."""
-    outcomes: list[RecordOutcome] = []
-    for start in range(0, len(records), BATCH):
-        batch = [{"attributes": {"type": object_name}, **r} for r in records[start:start + BATCH]]
-        results = call(
-            lambda: sf.restful("composite/sobjects", method="POST", json={"allOrNone": False, "records": batch}),
-            refresh_session=refresh_session, policy=policy,
-        )
-        outcomes += [_outcome(str(start + i), result) for i, result in enumerate(results)]
-    return outcomes
+    """Outcomes in input order, keyed by position. A call that fails as a whole is not sent
+    again: after a timeout the records may exist, so a create is repeated only once the caller
+    has looked for what the first one made (see the intents in the notes ledger)."""
+
+    def send(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        body = {"allOrNone": False, "records": [{"attributes": {"type": object_name}, **r} for r in batch]}
+        return call(lambda: sf.restful("composite/sobjects", method="POST", json=body),
+                    refresh_session=refresh_session, policy=RetryPolicy(attempts=1))
+
+    return _write_in_batches(send, records, str, policy, sleep or time.sleep)

@@ -2,7 +2,7 @@
 sharing a PostgreSQL store.
 
 A lease, not a plain flag: a holder killed with SIGKILL cannot release it, so it expires by itself
-and the next run takes over. Taking one is a single INSERT, or a single conditional UPDATE of an
+and the next run takes over (at once, when the dead holder ran on the same machine). Taking one is a single INSERT, or a single conditional UPDATE of an
 expired row, so two contenders cannot both win on any database."""
 from __future__ import annotations
 
@@ -54,6 +54,21 @@ def _holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
+def _died_here(holder: str) -> bool:
+    """A holder on this machine whose process is gone (killed): its lease need not be waited out."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def acquire(engine: Engine, name: str, lease: timedelta = DEFAULT_LEASE) -> Lease:
     now = datetime.now(timezone.utc)
     holder = _holder()
@@ -65,14 +80,15 @@ def acquire(engine: Engine, name: str, lease: timedelta = DEFAULT_LEASE) -> Leas
     except IntegrityError:
         pass
     with engine.begin() as connection:
-        taken = connection.execute(
-            update(locks).where(locks.c.name == name, locks.c.expires_at < now).values(**values)
-        ).rowcount
-        if taken == 1:
-            return Lease(engine, name, holder, lease)
         current = connection.execute(select(locks).where(locks.c.name == name)).first()
-    if current is None:  # released between our two statements: try once more from the start
-        return acquire(engine, name, lease)
+        if current is None:  # released between our two statements: try once more from the start
+            return acquire(engine, name, lease)
+        if current.expires_at < now or _died_here(current.holder):
+            taken = connection.execute(
+                update(locks).where(locks.c.name == name, locks.c.holder == current.holder).values(**values)
+            ).rowcount
+            if taken == 1:
+                return Lease(engine, name, holder, lease)
     raise LockHeld(f"lock {name!r} is held by {current.holder} since {current.acquired_at:%Y-%m-%d %H:%M:%S} UTC "
                    f"(lease until {current.expires_at:%H:%M:%S} UTC)")
 

@@ -51,6 +51,16 @@ def affected_chat_days(connection: Connection, after_message_pk: int, not_before
     return NewMessages(days, len(rows), max((row.id for row in rows), default=after_message_pk))
 
 
+def chat_days_between(connection: Connection, start: datetime, end: datetime) -> set[ChatDay]:
+    """Every chat-day with a message sent in [start, end): what a backfill of that window writes."""
+    rows = connection.execute(
+        select(messages.c.account_id, messages.c.chat_pk, messages.c.sent_at, accounts.c.time_zone)
+        .join(accounts, accounts.c.id == messages.c.account_id)
+        .where(messages.c.sent_at >= start, messages.c.sent_at < end)
+    ).all()
+    return {ChatDay(row.account_id, row.chat_pk, row.sent_at.astimezone(ZoneInfo(row.time_zone)).date()) for row in rows}
+
+
 def messages_of(connection: Connection, chat_day: ChatDay, zone: str) -> list:
     start, end = day_bounds(chat_day.day, zone)
     return connection.execute(

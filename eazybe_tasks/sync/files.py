@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Callable
 
 from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
@@ -22,6 +23,7 @@ from eazybe_tasks.salesforce.resilient_calls import RetryingQueries, RetryPolicy
 from eazybe_tasks.store.blobs import BlobStore
 from eazybe_tasks.store.schema import file_ledger
 from eazybe_tasks.sync.chat_day_records import PlannedRecord
+from eazybe_tasks.sync.tally import Tally
 
 
 @dataclass(frozen=True)
@@ -77,39 +79,55 @@ def _reconcile(engine: Engine, blobs: BlobStore, queries: RetryingQueries) -> No
                 (file_ledger.c.chat_key == row.chat_key) & (file_ledger.c.sha256 == row.sha256)).values(**values))
 
 
+def _upload(sf: Salesforce, item: WantedFile, content: bytes,
+            refresh_session: Callable[[], None] | None) -> tuple[str, str]:
+    """(ContentDocumentId, ContentVersion Id) of the new file. Not retried: a lost answer is settled by `_reconcile`."""
+    version = call(lambda: sf.ContentVersion.create({
+        "Title": item.file_name, "PathOnClient": item.file_name, "FirstPublishLocationId": item.record_id,
+        "VersionData": base64.b64encode(content).decode(),
+    }), refresh_session=refresh_session, policy=RetryPolicy(attempts=1))
+    return call(lambda: sf.ContentVersion.get(version["id"]), refresh_session=refresh_session)["ContentDocumentId"], version["id"]
+
+
 def write_files(engine: Engine, blobs: BlobStore, sf: Salesforce, written: list[tuple[PlannedRecord, str]],
-                now: datetime, refresh_session: Callable[[], None] | None = None) -> int:
-    """Files for the chat-day records just written (`written`: planned record, record id);
-    returns how many uploads and links Salesforce acknowledged."""
+                now: datetime, refresh_session: Callable[[], None] | None = None) -> Tally:
+    """Files for the chat-day records Salesforce has (`written`: planned record, record id);
+    counts the uploads and links acknowledged and, per chat-day, what was refused."""
     queries = RetryingQueries(sf, refresh_session)
     _reconcile(engine, blobs, queries)
     wanted = [WantedFile(p.key.external_id(), sha, record_id, name) for p, record_id in written for sha, name in p.files]
+    tally = Tally()
     if not wanted:
-        return 0
+        return tally
     with engine.connect() as connection:
         rows = connection.execute(select(file_ledger).where(file_ledger.c.sha256.in_({w.sha256 for w in wanted}))).all()
     done = {(r.chat_key, r.sha256) for r in rows if r.content_version_id or r.content_document_id}
     documents = {r.sha256: r.content_document_id for r in rows if r.content_document_id}
     todo = [w for w in wanted if (w.chat_key, w.sha256) not in done]
-    acknowledged = 0
     uploaded: set[tuple[str, str]] = set()
     for item in todo:  # uploads first, one per new file; later records of the same bytes get links
         if item.sha256 in documents:
             continue
         with engine.begin() as connection:
             _set(connection, item, intent_at=now)
-        content = blobs.get(item.sha256)
-        version = call(lambda: sf.ContentVersion.create({
-            "Title": item.file_name, "PathOnClient": item.file_name, "FirstPublishLocationId": item.record_id,
-            "VersionData": base64.b64encode(content).decode(),
-        }), refresh_session=refresh_session, policy=RetryPolicy(attempts=1))
-        document_id = call(lambda: sf.ContentVersion.get(version["id"]), refresh_session=refresh_session)["ContentDocumentId"]
+        try:
+            document_id, version_id = _upload(sf, item, blobs.get(item.sha256), refresh_session)
+        except SalesforceError as refusal:
+            if refusal.status >= 500 or isinstance(refusal, SalesforceExpiredSession):
+                raise  # the answer is unknown: the intent stays for the next run to settle
+            with engine.begin() as connection:
+                _set(connection, item, intent_at=None)
+            tally.refuse(item.chat_key, f"File: {refusal.status}", str(refusal)[:500])
+            continue
         with engine.begin() as connection:
-            _set(connection, item, content_version_id=version["id"], content_document_id=document_id)
+            _set(connection, item, content_version_id=version_id, content_document_id=document_id)
         documents[item.sha256] = document_id
         uploaded.add((item.chat_key, item.sha256))
-        acknowledged += 1
-    links = [w for w in todo if (w.chat_key, w.sha256) not in uploaded]
+        tally.acknowledged += 1
+    for item in todo:
+        if item.sha256 not in documents:  # its upload was refused for another record
+            tally.refuse(item.chat_key, "File: not uploaded", f"{item.file_name} could not be uploaded")
+    links = [w for w in todo if (w.chat_key, w.sha256) not in uploaded and w.sha256 in documents]
     with engine.begin() as connection:
         for item in links:
             _set(connection, item, intent_at=now)
@@ -121,4 +139,8 @@ def write_files(engine: Engine, blobs: BlobStore, sf: Salesforce, written: list[
         for item, outcome in zip(links, outcomes):
             if outcome.ok:
                 _set(connection, item, content_document_id=documents[item.sha256])
-    return acknowledged + sum(o.ok for o in outcomes)
+                tally.acknowledged += 1
+            else:
+                _set(connection, item, intent_at=None)
+                tally.refuse(item.chat_key, f"File link: {outcome.error_code}", outcome.error_message)
+    return tally

@@ -1,8 +1,14 @@
 """The ledger of chat-day records: what Salesforce holds for each Chat_Key__c (record id and
-content hash) or why its last write failed. Written only after Salesforce answered."""
+content hash) or why its last write failed, and when to try again. Written only after Salesforce
+answered.
+
+A failed chat-day is retried on later runs with a growing wait (the first retry at once, then 3,
+9, 21... minutes), and after MAX_ATTEMPTS it is quarantined: no more retries, visible in the audit
+until its content changes or someone clears it."""
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
@@ -14,6 +20,17 @@ from eazybe_tasks.sync.chat_day_records import PlannedRecord
 
 CHECKPOINT = "sync.checkpoint.message_pk"
 MAX_ATTEMPTS = 5  # a chat-day failing this often is quarantined: visible in the audit, not retried
+RETRY_STEP = timedelta(minutes=3)
+
+
+@dataclass(frozen=True)
+class Written:
+    record_id: str
+    content_hash: str
+
+
+def next_attempt(tried: int, now: datetime) -> datetime:
+    return now + RETRY_STEP * (2 ** (tried - 1) - 1)
 
 
 def checkpoint(connection: Connection) -> int:
@@ -26,40 +43,50 @@ def save_checkpoint(connection: Connection, message_pk: int) -> None:
         connection.execute(settings.insert().values(key=CHECKPOINT, value=str(message_pk)))
 
 
-def written_hashes(connection: Connection, keys: list[str]) -> dict[str, str]:
-    """The content hash Salesforce has for each key that was written and has not failed since."""
-    if not keys:
-        return {}
-    rows = connection.execute(
-        select(chat_day_ledger.c.chat_key, chat_day_ledger.c.content_hash)
-        .where(chat_day_ledger.c.chat_key.in_(keys), chat_day_ledger.c.error_code.is_(None))
-    ).all()
-    return {row.chat_key: row.content_hash for row in rows if row.content_hash}
+def written(connection: Connection, keys: list[str]) -> dict[str, Written]:
+    """What Salesforce has for each key that was written and has not failed since."""
+    found: dict[str, Written] = {}
+    for start in range(0, len(keys), 500):
+        rows = connection.execute(
+            select(chat_day_ledger.c.chat_key, chat_day_ledger.c.record_id, chat_day_ledger.c.content_hash)
+            .where(chat_day_ledger.c.chat_key.in_(keys[start:start + 500]), chat_day_ledger.c.error_code.is_(None))
+        ).all()
+        found.update({row.chat_key: Written(row.record_id, row.content_hash) for row in rows if row.content_hash})
+    return found
 
 
-def failed_chat_days(connection: Connection) -> set[ChatDay]:
-    """Chat-days whose last write failed and that are not quarantined: the next run retries them."""
+def due_chat_days(connection: Connection, now: datetime) -> set[ChatDay]:
+    """Chat-days whose last write failed, not quarantined, whose wait is over: this run retries them."""
     rows = connection.execute(
-        select(chat_day_ledger.c.account_id, chat_day_ledger.c.chat_pk, chat_day_ledger.c.day)
+        select(chat_day_ledger.c.account_id, chat_day_ledger.c.chat_pk, chat_day_ledger.c.day,
+               chat_day_ledger.c.next_attempt_at)
         .where(chat_day_ledger.c.error_code.is_not(None), chat_day_ledger.c.attempts < MAX_ATTEMPTS)
     ).all()
-    return {ChatDay(row.account_id, row.chat_pk, row.day) for row in rows}
+    return {ChatDay(row.account_id, row.chat_pk, row.day) for row in rows
+            if row.next_attempt_at is None or row.next_attempt_at <= now}
+
+
+def quarantined(tried: int) -> bool:
+    return tried >= MAX_ATTEMPTS
+
+
+def attempts(connection: Connection, chat_key: str) -> int:
+    found = connection.execute(select(chat_day_ledger.c.attempts).where(chat_day_ledger.c.chat_key == chat_key)).scalar()
+    return found or 0
 
 
 def record_outcome(connection: Connection, chat_day: ChatDay, planned: PlannedRecord, outcome: RecordOutcome,
                    at: datetime) -> None:
     key = planned.key.external_id()
-    values = (
-        {"record_id": outcome.record_id, "content_hash": planned.record.content_hash, "written_at": at,
-         "error_code": None, "error_message": None, "attempts": 0}
-        if outcome.ok else
-        {"error_code": outcome.error_code, "error_message": outcome.error_message,
-         "attempts": chat_day_ledger.c.attempts + 1}
-    )
+    if outcome.ok:
+        values: dict = {"record_id": outcome.record_id, "content_hash": planned.record.content_hash, "written_at": at,
+                        "error_code": None, "error_message": None, "attempts": 0, "next_attempt_at": None}
+    else:
+        tried = attempts(connection, key) + 1
+        values = {"error_code": outcome.error_code, "error_message": outcome.error_message, "attempts": tried,
+                  "next_attempt_at": next_attempt(tried, at)}
     changed = connection.execute(update(chat_day_ledger).where(chat_day_ledger.c.chat_key == key).values(**values))
     if changed.rowcount == 0:
-        if not outcome.ok:
-            values["attempts"] = 1
         connection.execute(chat_day_ledger.insert().values(
             chat_key=key, account_id=chat_day.account_id, chat_pk=chat_day.chat_pk, day=chat_day.day,
             person_id=planned.key.person_id, **values,

@@ -20,6 +20,7 @@ from eazybe_tasks.salesforce.collections_writer import create, upsert
 from eazybe_tasks.salesforce.resilient_calls import RetryingQueries
 from eazybe_tasks.store.schema import note_ledger
 from eazybe_tasks.sync.chat_day_records import PlannedRecord
+from eazybe_tasks.sync.tally import Tally
 
 BODY_LIMIT = 32_000
 TITLE_LIMIT = 80
@@ -98,13 +99,13 @@ def _reconcile(engine: Engine, sf: Salesforce, refresh_session: Callable[[], Non
 
 
 def write_notes(engine: Engine, sf: Salesforce, written: list[PlannedRecord], now: datetime,
-                refresh_session: Callable[[], None] | None = None) -> int:
-    """Creates or updates the notes of the Contact chat-days just written; returns how many
-    notes were created or changed."""
+                refresh_session: Callable[[], None] | None = None) -> Tally:
+    """Creates or updates the notes of the Contact chat-days Salesforce has; counts what was
+    acknowledged and, per chat-day, what was refused."""
     _reconcile(engine, sf, refresh_session)
     wanted = [part for planned in written if planned.link.person.object_name == "Contact" for part in note_parts(planned)]
     if not wanted:
-        return 0
+        return Tally()
     with engine.connect() as connection:
         known = {
             (row.chat_key, row.part): row
@@ -130,12 +131,16 @@ def write_notes(engine: Engine, sf: Salesforce, written: list[PlannedRecord], no
         [{"Id": known[(p.chat_key, p.part)].note_id, "Title": p.title, "Body": p.body} for p in changed],
         refresh_session=refresh_session,
     )
+    tally = Tally()
     with engine.begin() as connection:
         for part, outcome in [*zip(fresh, created), *zip(changed, updated)]:
+            where = (note_ledger.c.chat_key == part.chat_key) & (note_ledger.c.part == part.part)
             if outcome.ok:
-                connection.execute(
-                    update(note_ledger)
-                    .where(note_ledger.c.chat_key == part.chat_key, note_ledger.c.part == part.part)
-                    .values(note_id=outcome.record_id, body_hash=part.body_hash, title=part.title)
-                )
-    return sum(o.ok for o in [*created, *updated])
+                connection.execute(update(note_ledger).where(where)
+                                   .values(note_id=outcome.record_id, body_hash=part.body_hash, title=part.title))
+                tally.acknowledged += 1
+            else:  # refused: nothing was created, so the intent is void
+                connection.execute(update(note_ledger).where(where, note_ledger.c.note_id.is_(None))
+                                   .values(intent_at=None))
+                tally.refuse(part.chat_key, f"Note: {outcome.error_code}", outcome.error_message)
+    return tally

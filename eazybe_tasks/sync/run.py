@@ -1,52 +1,262 @@
-"""One sync run: refresh the directory, find the chat-days new messages touch (and earlier
-failures), rebuild them from the store, write the ones whose content changed, record each
-outcome, and only then move the checkpoint.
+"""One sync run: refresh the directory, find the chat-days to write (new messages, earlier
+failures whose wait is over, and chat-days a directory change may now link), rebuild them from the
+store, write the ones whose content changed, then their Notes and Files, stamp the people, record
+every message's outcome, and only then move the checkpoint.
 
-If the run stops anywhere (a kill, a spent API allowance, a server down), the checkpoint has not
-moved and the next run does the same work again; upserts by Chat_Key__c make that harmless."""
+If the run stops anywhere (a kill, a spent API budget, a server down), the checkpoint has not
+moved and the next run plans the same chat-days again: those Salesforce already has are unchanged
+by hash and skipped, upserts by Chat_Key__c make a repeat harmless, and Notes and Files settle
+their recorded intents before sending anything. One run at a time: the store's "sync" lock."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import Callable, Iterator
 
 from simple_salesforce import Salesforce
 from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
 
-from eazybe_tasks.chat_days.record import salesforce_datetime
+from eazybe_tasks.chat_days.record import TRANSCRIPT_LIMIT, salesforce_datetime
 from eazybe_tasks.matching.directory import PhoneDirectory
 from eazybe_tasks.matching.refresh import refresh_directory, stored_people
-from eazybe_tasks.salesforce.collections_writer import upsert
-from eazybe_tasks.salesforce.resilient_calls import RetryingQueries
+from eazybe_tasks.salesforce.api_budget import DEFAULT_SHARE, ApiBudget, ApiBudgetSpent
+from eazybe_tasks.salesforce.collections_writer import BATCH, RecordOutcome, upsert
+from eazybe_tasks.salesforce.resilient_calls import ApiLimitReached, RetryingQueries
 from eazybe_tasks.store.accounts import Account
+from eazybe_tasks.store.locks import SYNC_LOCK, acquire
 from eazybe_tasks.store.schema import accounts, sync_runs
 from eazybe_tasks.store.store import Store
-from eazybe_tasks.sync import ledger
-from eazybe_tasks.sync.chat_day_messages import ChatDay, affected_chat_days, attachments_of, chat_of, messages_of
+from eazybe_tasks.sync import ledger, outcomes
+from eazybe_tasks.sync.chat_day_messages import (
+    ChatDay, affected_chat_days, attachments_of, chat_days_between, chat_of, messages_of,
+)
 from eazybe_tasks.sync.chat_day_records import PlannedRecord, plan_records
 from eazybe_tasks.sync.files import write_files
 from eazybe_tasks.sync.notes import write_notes
+from eazybe_tasks.sync.tally import Tally
 
 DEFAULT_DAYS = 3
+DEFAULT_BULK_THRESHOLD = 2_000  # more changed chat-days than this go through Bulk API 2.0
+Writer = Callable[..., list[RecordOutcome]]
+
+
+@dataclass
+class RunReport:
+    run_id: int
+    mode: str  # sync, backfill or dry_run
+    messages: int = 0  # stored since the last run
+    chat_days: int = 0
+    written: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    quarantined: int = 0
+    skipped_do_not_log: int = 0
+    unmatched: int = 0
+    notes_written: int = 0
+    files_written: int = 0
+    api_calls: int = 0
+    api_used: int | None = None
+    api_limit: int | None = None
+    stop_reason: str | None = None
+    would_write: list[dict] = field(default_factory=list)  # a dry run's records, as they would be sent
 
 
 @dataclass(frozen=True)
-class RunReport:
-    run_id: int
-    chat_days: int
-    written: int
-    unchanged: int
-    failed: int
-    skipped_do_not_log: int
-    unmatched: int
-    notes_written: int
-    files_written: int
+class Planned:
+    chat_day: ChatDay
+    chat: object
+    rows: list
+    records: list[PlannedRecord]
+    decided: list[outcomes.Outcome]  # what its messages' outcome is when nothing is written
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime
+    end: datetime | None = None
+
+
+def _bulk_writer() -> Writer:
+    from eazybe_tasks.salesforce.bulk_upsert import bulk_upsert
+
+    return bulk_upsert
+
+
+def sync_once(store: Store, sf: Salesforce, *, days: int = DEFAULT_DAYS, window: tuple[datetime, datetime] | None = None,
+              dry_run: bool = False, api_share: float = DEFAULT_SHARE, bulk_threshold: int = DEFAULT_BULK_THRESHOLD,
+              now: datetime | None = None, refresh_session: Callable[[], None] | None = None) -> RunReport:
+    """A sync of what is new (messages sent in the last `days`), or with `window` a backfill of
+    every chat-day in [start, end). `dry_run` plans and reports without writing. Raises LockHeld
+    when another run is going on."""
+    now = now or datetime.now(timezone.utc)
+    mode = "dry_run" if dry_run else "backfill" if window else "sync"
+    span = Window(*window) if window else Window(now - timedelta(days=days))
+    lease = acquire(store.engine, SYNC_LOCK)
+    budget = ApiBudget(api_share).attach(sf)
+    with store.engine.begin() as connection:
+        run_id = connection.execute(sync_runs.insert().values(
+            started_at=now, status="running", mode=mode, window_start=span.start, window_end=span.end,
+        )).inserted_primary_key[0]
+    report = RunReport(run_id, mode)
+    status, error = "succeeded", None
+    try:
+        _run(store, sf, report, span, now, refresh_session, bulk_threshold, dry_run)
+    except (ApiBudgetSpent, ApiLimitReached) as stop:
+        status, report.stop_reason = "stopped", str(stop)[:2000]
+    except BaseException as failure:
+        status, error = "failed", f"{type(failure).__name__}: {failure}"[:2000]
+        raise
+    finally:
+        budget.detach()
+        report.api_calls, report.api_used, report.api_limit = budget.calls, budget.used, budget.limit
+        _finish(store, report, status, error)
+        lease.release()
+    return report
+
+
+def _finish(store: Store, report: RunReport, status: str, error: str | None) -> None:
+    with store.engine.begin() as connection:
+        connection.execute(update(sync_runs).where(sync_runs.c.id == report.run_id).values(
+            status=status, finished_at=datetime.now(timezone.utc), error=error, messages=report.messages,
+            chat_days_written=report.written,
+            chat_days_failed=report.failed, chat_days_unchanged=report.unchanged, unmatched=report.unmatched,
+            skipped_do_not_log=report.skipped_do_not_log, quarantined=report.quarantined,
+            notes_written=report.notes_written, files_written=report.files_written, api_calls=report.api_calls,
+            api_used=report.api_used, api_limit=report.api_limit, stop_reason=report.stop_reason,
+        ))
+
+
+def _chat_days(connection: Connection, span: Window, now: datetime, directory_changed: bool,
+               mode: str) -> tuple[set[ChatDay], int | None, int]:
+    """(chat-days to plan, the checkpoint to save after the run or None, messages new since the last)."""
+    if span.end is not None:
+        return chat_days_between(connection, span.start, span.end), None, 0
+    new = affected_chat_days(connection, ledger.checkpoint(connection), span.start)
+    days = new.chat_days | ledger.due_chat_days(connection, now)
+    if directory_changed:  # late linking: a new or changed Contact/Lead may claim waiting chat-days
+        days |= outcomes.waiting_chat_days(connection, span.start.date())
+    return days, None if mode == "dry_run" else new.highest_pk, new.count
+
+
+def _plan(store: Store, connection: Connection, chat_days: set[ChatDay]) -> Iterator[Planned]:
+    account_rows = {row.id: Account(**row._mapping) for row in connection.execute(select(accounts)).all()}
+    people = stored_people(store.engine)
+    directories = {i: PhoneDirectory.build(people, a.default_region) for i, a in account_rows.items()}
+    for chat_day in sorted(chat_days, key=lambda d: (d.account_id, d.chat_pk, d.day)):
+        account = account_rows[chat_day.account_id]
+        rows = messages_of(connection, chat_day, account.time_zone)
+        if not rows:
+            continue
+        chat = chat_of(connection, chat_day.chat_pk)
+        files = attachments_of(connection, [row.id for row in rows])
+        records, do_not_log = plan_records(chat_day, chat, rows, files, account, directories[account.id])
+        records = [_with_transcript_file(store, planned) for planned in records]
+        decided = [outcomes.Outcome(link.person.record_id, outcomes.DO_NOT_LOG) for link in do_not_log]
+        if not records and not decided:
+            decided = [outcomes.Outcome("", outcomes.UNMATCHED)]
+        yield Planned(chat_day, chat, rows, records, decided)
+
+
+def _with_transcript_file(store: Store, planned: PlannedRecord) -> PlannedRecord:
+    """A transcript over the field's limit goes whole into a text File on the record."""
+    text = planned.record.full_transcript
+    if len(text) <= TRANSCRIPT_LIMIT:
+        return planned
+    sha = store.blobs.put(text.encode())
+    return replace(planned, files=(*planned.files, (sha, f"{planned.record.fields['Name']}.txt")))
+
+
+def _run(store: Store, sf: Salesforce, report: RunReport, span: Window, now: datetime,
+         refresh_session: Callable[[], None] | None, bulk_threshold: int, dry_run: bool) -> None:
+    refreshed = refresh_directory(store.engine, RetryingQueries(sf, refresh_session))
+    with store.engine.connect() as connection:
+        chat_days, checkpoint, report.messages = _chat_days(connection, span, now, refreshed.read > 0, report.mode)
+        plans = list(_plan(store, connection, chat_days))
+        known = ledger.written(connection, [p.key.external_id() for plan in plans for p in plan.records])
+    report.chat_days = len(plans)
+    report.skipped_do_not_log = sum(any(o.outcome == outcomes.DO_NOT_LOG for o in plan.decided) for plan in plans)
+    report.unmatched = sum(any(o.outcome == outcomes.UNMATCHED for o in plan.decided) for plan in plans)
+    changed = [(plan, p) for plan in plans for p in plan.records
+               if known.get(p.key.external_id(), ledger.Written("", "")).content_hash != p.record.content_hash]
+    report.unchanged = sum(len(plan.records) for plan in plans) - len(changed)
+    stamp = {"Last_Synced_At__c": salesforce_datetime(now)}
+    if dry_run:
+        report.would_write = [{**p.record.fields, **stamp} for _, p in changed]
+        return
+    bulk = len(changed) > bulk_threshold
+    writer: Writer = _bulk_writer() if bulk else upsert
+    results: dict[str, RecordOutcome] = dict(_known_outcomes(known))
+    batches = [changed] if bulk else [changed[i:i + BATCH] for i in range(0, len(changed), BATCH)]
+    for chunk in batches:
+        answers = writer(sf, "WhatsApp_Chat__c", "Chat_Key__c", [{**p.record.fields, **stamp} for _, p in chunk],
+                         refresh_session=refresh_session)
+        with store.engine.begin() as connection:  # each batch's answers are kept at once
+            for (plan, planned), answer in zip(chunk, answers):
+                results[planned.key.external_id()] = answer
+                ledger.record_outcome(connection, plan.chat_day, planned, answer, now)
+                report.written += answer.ok
+                report.failed += not answer.ok
+    in_org = [(p, results[p.key.external_id()].record_id) for plan in plans for p in plan.records
+              if results.get(p.key.external_id(), _NOT_WRITTEN).ok]
+    notes = write_notes(store.engine, sf, [p for p, _ in in_org], now, refresh_session)
+    files = write_files(store.engine, store.blobs, sf, in_org, now, refresh_session)
+    report.notes_written, report.files_written = notes.acknowledged, files.acknowledged
+    _stamp_people(sf, [p for _, p in changed if results[p.key.external_id()].ok], now, refresh_session)
+    _settle(store, plans, results, [notes, files], report, now)
+    with store.engine.begin() as connection:
+        connection.execute(update(accounts).values(last_synced_at=now))
+        if checkpoint is not None:
+            ledger.save_checkpoint(connection, checkpoint)
+
+
+_NOT_WRITTEN = RecordOutcome("", None, None, "NOT_WRITTEN")
+
+
+def _known_outcomes(known: dict[str, ledger.Written]) -> Iterator[tuple[str, RecordOutcome]]:
+    """What Salesforce already has, as if this run had written it (unchanged chat-days)."""
+    for key, written in known.items():
+        yield key, RecordOutcome(key, written.record_id, False)
+
+
+def _settle(store: Store, plans: list[Planned], results: dict[str, RecordOutcome], side_writes: list[Tally],
+            report: RunReport, now: datetime) -> None:
+    """Refused Notes and Files fail their chat-day (so it is retried like a refused record), and
+    every planned message gets its outcome."""
+    refused: dict[str, tuple[str, str | None]] = {}
+    for tally in side_writes:
+        for key, reason in tally.refused.items():
+            refused.setdefault(key, reason)
+    with store.engine.begin() as connection:
+        for plan in plans:
+            decided = list(plan.decided)
+            for planned in plan.records:
+                key = planned.key.external_id()
+                answer = results.get(key, _NOT_WRITTEN)
+                if answer.ok and key in refused:
+                    code, message = refused[key]
+                    answer = RecordOutcome(key, None, None, code[:64], message)
+                    ledger.record_outcome(connection, plan.chat_day, planned, answer, now)
+                    report.failed += 1
+                decided.append(_message_outcome(connection, planned, answer))
+            report.quarantined += sum(o.outcome == outcomes.QUARANTINED for o in decided)
+            outcomes.replace(connection, plan.chat_day, plan.chat, plan.rows, decided, report.run_id, now)
+
+
+def _message_outcome(connection: Connection, planned: PlannedRecord, answer: RecordOutcome) -> outcomes.Outcome:
+    key = planned.key.external_id()
+    if answer.ok:
+        return outcomes.Outcome(planned.key.person_id, outcomes.LOGGED, key, answer.record_id)
+    attempts = ledger.attempts(connection, key)
+    kind = outcomes.QUARANTINED if ledger.quarantined(attempts) else outcomes.PENDING
+    return outcomes.Outcome(planned.key.person_id, kind, key, None, answer.error_code)
 
 
 def _stamp_people(sf: Salesforce, written: list[PlannedRecord], now: datetime,
                   refresh_session: Callable[[], None] | None) -> None:
     """WhatsApp_Last_Synced__c and WhatsApp_Last_Message_At__c on every Contact and Lead whose
-    chat-days were written. Upserting by Id is an update that a retry can repeat safely."""
+    chat-days were written. Upserting by Id is an update that a retry can repeat safely; a person
+    deleted meanwhile is refused and left out."""
     latest: dict[tuple[str, str], str] = {}
     for planned in written:
         person = (planned.link.person.object_name, planned.link.person.record_id)
@@ -58,67 +268,3 @@ def _stamp_people(sf: Salesforce, written: list[PlannedRecord], now: datetime,
         ]
         if records:
             upsert(sf, object_name, "Id", records, refresh_session=refresh_session)
-
-
-def _finish(store: Store, run_id: int, status: str, **counts: object) -> None:
-    with store.engine.begin() as connection:
-        connection.execute(update(sync_runs).where(sync_runs.c.id == run_id).values(
-            status=status, finished_at=datetime.now(timezone.utc), **counts))
-
-
-def sync_once(store: Store, sf: Salesforce, *, days: int = DEFAULT_DAYS, now: datetime | None = None,
-              refresh_session: Callable[[], None] | None = None) -> RunReport:
-    now = now or datetime.now(timezone.utc)
-    with store.engine.begin() as connection:
-        run_id = connection.execute(sync_runs.insert().values(started_at=now, status="running")).inserted_primary_key[0]
-    try:
-        return _run(store, sf, run_id, days, now, refresh_session)
-    except BaseException as error:
-        _finish(store, run_id, "failed", error=f"{type(error).__name__}: {error}"[:2000])
-        raise
-
-
-def _run(store: Store, sf: Salesforce, run_id: int, days: int, now: datetime,
-         refresh_session: Callable[[], None] | None) -> RunReport:
-    refresh_directory(store.engine, RetryingQueries(sf, refresh_session))
-    people = stored_people(store.engine)
-    with store.engine.connect() as connection:
-        new = affected_chat_days(connection, ledger.checkpoint(connection), now - timedelta(days=days))
-        affected = new.chat_days | ledger.failed_chat_days(connection)
-        account_rows = {row.id: Account(**row._mapping) for row in connection.execute(select(accounts)).all()}
-        directories = {i: PhoneDirectory.build(people, a.default_region) for i, a in account_rows.items()}
-        plans: list[tuple[ChatDay, PlannedRecord]] = []
-        skipped = unmatched = 0
-        for chat_day in sorted(affected, key=lambda d: (d.account_id, d.chat_pk, d.day)):
-            account = account_rows[chat_day.account_id]
-            rows = messages_of(connection, chat_day, account.time_zone)
-            if not rows:
-                continue
-            chat = chat_of(connection, chat_day.chat_pk)
-            files = attachments_of(connection, [row.id for row in rows])
-            planned, do_not_log = plan_records(chat_day, chat, rows, files, account, directories[account.id])
-            skipped += len(do_not_log)
-            unmatched += not planned and not do_not_log
-            plans += [(chat_day, p) for p in planned]
-        hashes = ledger.written_hashes(connection, [p.key.external_id() for _, p in plans])
-    changed = [(d, p) for d, p in plans if hashes.get(p.key.external_id()) != p.record.content_hash]
-    records = [{**p.record.fields, "Last_Synced_At__c": salesforce_datetime(now)} for _, p in changed]
-    outcomes = upsert(sf, "WhatsApp_Chat__c", "Chat_Key__c", records, refresh_session=refresh_session)
-    with store.engine.begin() as connection:
-        for (chat_day, planned), outcome in zip(changed, outcomes):
-            ledger.record_outcome(connection, chat_day, planned, outcome, now)
-        ledger.save_checkpoint(connection, new.highest_pk)
-    written = [p for (_, p), o in zip(changed, outcomes) if o.ok]
-    notes = write_notes(store.engine, sf, written, now, refresh_session)
-    files = write_files(store.engine, store.blobs, sf,
-                        [(p, o.record_id) for (_, p), o in zip(changed, outcomes) if o.ok and o.record_id],
-                        now, refresh_session)
-    _stamp_people(sf, written, now, refresh_session)
-    with store.engine.begin() as connection:
-        connection.execute(update(accounts).where(accounts.c.id.in_({d.account_id for d, _ in changed}))
-                           .values(last_synced_at=now))
-    failed = sum(not o.ok for o in outcomes)
-    report = RunReport(run_id, len(affected), len(outcomes) - failed, len(plans) - len(changed), failed, skipped,
-                       unmatched, notes, files)
-    _finish(store, run_id, "succeeded", messages=new.count, chat_days_written=report.written, chat_days_failed=failed)
-    return report

@@ -1,0 +1,117 @@
+"""What one sync run did, as tables for the executed sync notebook: the run's record, the
+chat-days it wrote, the numbers that matched nobody, the people it kept out and the writes that
+failed. Everything comes from the store, so an executed notebook and the audit agree.
+
+A run decides the outcome of every chat-day it plans, also of those Salesforce already had
+unchanged; the ledger's `written_at` (the run's time) tells the ones this run sent."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import and_, distinct, func, select
+from sqlalchemy.engine import Engine
+
+from eazybe_tasks.audit.frames import frame
+from eazybe_tasks.audit.run_queries import RUN_COLUMNS
+from eazybe_tasks.store.schema import accounts, chat_day_ledger, chats, message_outcomes, people, sync_runs
+from eazybe_tasks.sync.outcomes import DO_NOT_LOG, LOGGED, PENDING, QUARANTINED, UNMATCHED
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run: pd.DataFrame  # one row: the sync_runs record, API calls included
+    written: pd.DataFrame  # chat-day records this run sent to Salesforce
+    unmatched: pd.DataFrame  # customer numbers that matched no Contact or Lead
+    do_not_log: pd.DataFrame  # people marked WhatsApp Do Not Log whose messages were kept out
+    failures: pd.DataFrame  # chat-days whose write Salesforce refused, with its error code
+
+
+def _messages() -> object:
+    return func.count(distinct(message_outcomes.c.message_pk)).label("messages")
+
+
+def _of_run(run_id: int, outcome: str | tuple[str, ...]) -> object:
+    chosen = (outcome,) if isinstance(outcome, str) else outcome
+    return and_(message_outcomes.c.run_id == run_id, message_outcomes.c.outcome.in_(chosen))
+
+
+def run_record(engine: Engine, run_id: int) -> pd.DataFrame:
+    return frame(engine, select(*(sync_runs.c[name] for name in RUN_COLUMNS)).where(sync_runs.c.id == run_id))
+
+
+def written_chat_days(engine: Engine, run_id: int) -> pd.DataFrame:
+    """One row per chat-day record the run sent and Salesforce acknowledged."""
+    run = select(sync_runs.c.started_at, sync_runs.c.finished_at).where(sync_runs.c.id == run_id).subquery()
+    sent_by_run = and_(chat_day_ledger.c.written_at >= run.c.started_at,
+                       func.coalesce(run.c.finished_at, chat_day_ledger.c.written_at) >= chat_day_ledger.c.written_at)
+    statement = (
+        select(chat_day_ledger.c.day, accounts.c.number.label("account"), chats.c.name.label("chat"),
+               chats.c.is_group, people.c.object_name, people.c.name.label("person"), _messages(),
+               chat_day_ledger.c.record_id, chat_day_ledger.c.chat_key)
+        .join_from(message_outcomes, chat_day_ledger, chat_day_ledger.c.chat_key == message_outcomes.c.chat_key)
+        .join(run, sent_by_run)
+        .join(accounts, accounts.c.id == chat_day_ledger.c.account_id)
+        .join(chats, chats.c.id == chat_day_ledger.c.chat_pk)
+        .outerjoin(people, people.c.record_id == chat_day_ledger.c.person_id)
+        .where(_of_run(run_id, LOGGED))
+        .group_by(chat_day_ledger.c.chat_key, chat_day_ledger.c.day, accounts.c.number, chats.c.name, chats.c.is_group,
+                  people.c.object_name, people.c.name, chat_day_ledger.c.record_id)
+        .order_by(chat_day_ledger.c.day, accounts.c.number, chats.c.name, people.c.name)
+    )
+    return frame(engine, statement)
+
+
+def unmatched_numbers(engine: Engine, run_id: int) -> pd.DataFrame:
+    """The numbers of the run's chat-days that matched nobody, most messages first: add them to a
+    Contact or Lead and a later run logs their messages (within the window)."""
+    statement = (
+        select(message_outcomes.c.number, accounts.c.number.label("account"), _messages(),
+               func.count(distinct(message_outcomes.c.day)).label("days"),
+               func.max(chats.c.name).label("chat"))
+        .join_from(message_outcomes, accounts, accounts.c.id == message_outcomes.c.account_id)
+        .join(chats, chats.c.id == message_outcomes.c.chat_pk)
+        .where(_of_run(run_id, UNMATCHED), message_outcomes.c.number.is_not(None))
+        .group_by(message_outcomes.c.number, accounts.c.number)
+        .order_by(_messages().desc(), message_outcomes.c.number)
+    )
+    return frame(engine, statement)
+
+
+def do_not_log_people(engine: Engine, run_id: int) -> pd.DataFrame:
+    statement = (
+        select(people.c.object_name, people.c.name.label("person"), message_outcomes.c.person_id, _messages(),
+               func.count(distinct(message_outcomes.c.day)).label("days"))
+        .join_from(message_outcomes, people, people.c.record_id == message_outcomes.c.person_id, isouter=True)
+        .where(_of_run(run_id, DO_NOT_LOG))
+        .group_by(message_outcomes.c.person_id, people.c.object_name, people.c.name)
+        .order_by(people.c.name, message_outcomes.c.person_id)
+    )
+    return frame(engine, statement)
+
+
+def failed_chat_days(engine: Engine, run_id: int) -> pd.DataFrame:
+    """Chat-days the run could not write: pending ones are retried by later runs, quarantined ones
+    failed too often and wait for someone to look (the audit lists them too)."""
+    statement = (
+        select(message_outcomes.c.chat_key, message_outcomes.c.outcome, message_outcomes.c.error_code,
+               chat_day_ledger.c.error_message, chat_day_ledger.c.attempts, chat_day_ledger.c.next_attempt_at,
+               _messages())
+        .join_from(message_outcomes, chat_day_ledger, chat_day_ledger.c.chat_key == message_outcomes.c.chat_key,
+                   isouter=True)
+        .where(_of_run(run_id, (PENDING, QUARANTINED)))
+        .group_by(message_outcomes.c.chat_key, message_outcomes.c.outcome, message_outcomes.c.error_code,
+                  chat_day_ledger.c.error_message, chat_day_ledger.c.attempts, chat_day_ledger.c.next_attempt_at)
+        .order_by(message_outcomes.c.error_code, message_outcomes.c.chat_key)
+    )
+    return frame(engine, statement)
+
+
+def summarize_run(engine: Engine, run_id: int) -> RunSummary:
+    return RunSummary(
+        run=run_record(engine, run_id),
+        written=written_chat_days(engine, run_id),
+        unmatched=unmatched_numbers(engine, run_id),
+        do_not_log=do_not_log_people(engine, run_id),
+        failures=failed_chat_days(engine, run_id),
+    )

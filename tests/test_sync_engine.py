@@ -1,0 +1,189 @@
+"""The sync engine's run rules against a real local org: every message's outcome, late linking,
+the backfill window, dry runs, retries with backoff and quarantine, the API budget, the run lock,
+and the oversized-transcript File."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from eazybe_local_org.org_home import org_home
+from eazybe_local_org.web.admin import call_faults_endpoint
+from eazybe_tasks.chat_days.record import TRANSCRIPT_LIMIT
+from eazybe_tasks.salesforce.collections_writer import create
+from eazybe_tasks.sources.model import Direction, Message, MessageType, Source
+from eazybe_tasks.store.locks import SYNC_LOCK, LockHeld, held
+from eazybe_tasks.store.schema import chat_day_ledger, message_outcomes, messages, sync_runs
+from eazybe_tasks.store.store import Store, open_store
+from eazybe_tasks.sync import ledger
+from eazybe_tasks.sync.run import sync_once
+from local_org_fixture import RunningOrg
+from test_sync_run import BUSINESS, ingest, message
+
+NOW = datetime(2026, 11, 25, 20, 0, tzinfo=timezone.utc)
+
+
+def new_store(tmp_path: Path) -> Store:
+    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    store.register_account(BUSINESS, label="Sales", time_zone="UTC")
+    return store
+
+
+def outcomes_by_body(store: Store) -> dict[str, tuple]:
+    with store.engine.connect() as connection:
+        rows = connection.execute(
+            select(messages.c.body, message_outcomes.c.outcome, message_outcomes.c.person_id,
+                   message_outcomes.c.number, message_outcomes.c.record_id, message_outcomes.c.logged_at)
+            .join(messages, messages.c.id == message_outcomes.c.message_pk)
+        ).all()
+    return {row.body: tuple(row)[1:] for row in rows}
+
+
+def test_outcomes_late_linking_and_the_window(deployed_org: RunningOrg, tmp_path: Path) -> None:
+    sf = deployed_org.client()
+    store = new_store(tmp_path)
+    ana = sf.Contact.create({"LastName": "Silva", "FirstName": "Ana", "MobilePhone": "+55 11 91234-5678"})["id"]
+    quiet = sf.Contact.create({"LastName": "Quiet", "Phone": "+49 30 1234567", "WhatsApp_Do_Not_Log__c": True})["id"]
+    ingest(store,
+           message(1, "+5511912345678", NOW - timedelta(hours=2), "ana today"),
+           message(2, "+5511912345678", NOW - timedelta(days=4), "ana four days ago"),
+           message(1, "+33612345670", NOW - timedelta(hours=1), "stranger today"),
+           message(1, "+49301234567", NOW - timedelta(hours=1), "quiet today"))
+    first = sync_once(store, sf, now=NOW)
+    assert (first.written, first.unmatched, first.skipped_do_not_log) == (1, 1, 1)
+    found = outcomes_by_body(store)
+    assert found["ana today"][:3] == ("logged", ana, "+5511912345678") and found["ana today"][3] is not None
+    assert found["ana today"][4] == NOW
+    assert found["stranger today"][:3] == ("unmatched", "", "+33612345670")
+    assert found["quiet today"][:2] == ("do_not_log", quiet)
+    assert "ana four days ago" not in found  # the 3-day window leaves day 4 alone
+    assert sf.query(f"SELECT COUNT() FROM WhatsApp_Chat__c WHERE Contact__c = '{ana}'")["totalSize"] == 1
+
+    # The stranger becomes a Lead, and the quiet Contact agrees to be logged: the next run links both.
+    lead = sf.Lead.create({"LastName": "Martin", "Company": "Paris SA", "MobilePhone": "+33 6 12 34 56 70"})["id"]
+    sf.Contact.update(quiet, {"WhatsApp_Do_Not_Log__c": False})
+    later = NOW + timedelta(minutes=3)
+    second = sync_once(store, sf, now=later)
+    assert (second.written, second.unmatched, second.skipped_do_not_log) == (2, 0, 0)
+    found = outcomes_by_body(store)
+    assert found["stranger today"][:2] == ("logged", lead) and found["stranger today"][4] == later
+    assert found["quiet today"][:2] == ("logged", quiet)
+    assert found["ana today"][4] == NOW  # first acknowledged then, not rewritten
+
+    # A backfill of an older window writes day 4, and only it.
+    backfill = sync_once(store, sf, window=(NOW - timedelta(days=5), NOW - timedelta(days=3)), now=later)
+    assert (backfill.mode, backfill.written, backfill.chat_days) == ("backfill", 1, 1)
+    days = [r["Chat_Date__c"] for r in sf.query_all(
+        f"SELECT Chat_Date__c FROM WhatsApp_Chat__c WHERE Contact__c = '{ana}' ORDER BY Chat_Date__c")["records"]]
+    assert days == [(NOW - timedelta(days=4)).date().isoformat(), NOW.date().isoformat()]
+
+
+def test_dry_run_writes_nothing(deployed_org: RunningOrg, tmp_path: Path) -> None:
+    sf = deployed_org.client()
+    store = new_store(tmp_path)
+    person = sf.Contact.create({"LastName": "Dry", "MobilePhone": "+1 415 555 0190"})["id"]
+    ingest(store, message(1, "+14155550190", NOW - timedelta(hours=1), "preview me"))
+    preview = sync_once(store, sf, dry_run=True, now=NOW)
+    assert preview.mode == "dry_run" and preview.written == 0
+    assert [(r["Contact__c"], r["Transcript__c"]) for r in preview.would_write] == [(person, "19:00 Customer: preview me")]
+    assert sf.query(f"SELECT COUNT() FROM WhatsApp_Chat__c WHERE Contact__c = '{person}'")["totalSize"] == 0
+    with store.engine.connect() as connection:
+        assert connection.execute(select(chat_day_ledger)).all() == []
+        assert ledger.checkpoint(connection) == 0
+    assert sync_once(store, sf, now=NOW).written == 1
+
+
+def test_refused_records_back_off_then_quarantine(deployed_org: RunningOrg, tmp_path: Path) -> None:
+    sf = deployed_org.client()
+    store = new_store(tmp_path)
+    person = sf.Contact.create({"LastName": "Locked", "MobilePhone": "+1 415 555 0191"})["id"]
+    ingest(store, message(1, "+14155550191", NOW - timedelta(hours=1), "always locked"))
+    home = org_home("local", deployed_org.folder.parent)
+    call_faults_endpoint(home, deployed_org.url, "67.0", "POST", '{"seed": 3, "row_lock_rate": 1.0}')
+    try:
+        schedule = [NOW, NOW, NOW + timedelta(minutes=1), NOW + timedelta(minutes=3), NOW + timedelta(minutes=12),
+                    NOW + timedelta(minutes=33)]
+        tried = [sync_once(store, sf, now=at).failed for at in schedule]
+    finally:
+        call_faults_endpoint(home, deployed_org.url, "67.0", "DELETE", None)
+    assert tried == [1, 1, 0, 1, 1, 1]  # at once, then after 3 and 9 more minutes...; the 1-minute run waits
+    with store.engine.connect() as connection:
+        row = connection.execute(select(chat_day_ledger)).one()
+    assert (row.error_code, row.attempts) == ("UNABLE_TO_LOCK_ROW", ledger.MAX_ATTEMPTS)
+    assert outcomes_by_body(store)["always locked"][:2] == ("quarantined", person)
+    assert sync_once(store, sf, now=NOW + timedelta(days=1)).chat_days == 0  # quarantined: not retried
+
+    ingest(store, message(2, "+14155550191", NOW - timedelta(minutes=30), "new content frees it"))
+    assert sync_once(store, sf, now=NOW + timedelta(hours=1)).written == 1
+    assert outcomes_by_body(store)["always locked"][:2] == ("logged", person)
+
+
+def test_api_budget_stops_the_run_cleanly(deployed_org: RunningOrg, tmp_path: Path) -> None:
+    sf = deployed_org.client()
+    store = new_store(tmp_path)
+    people = create(sf, "Contact", [{"LastName": f"Budget {n}", "MobilePhone": f"+1 415 555 {2000 + n}"}
+                                    for n in range(250)])
+    assert all(o.ok for o in people)
+    ingest(store, *[message(1, f"+1415555{2000 + n}", NOW - timedelta(hours=1), f"hello {n}") for n in range(250)])
+    limit = sf.limits()["DailyApiRequests"]["Max"]
+    stopped = sync_once(store, sf, now=NOW, api_share=3 / limit)  # two directory reads and one batch
+    assert stopped.stop_reason and "its share" in stopped.stop_reason and stopped.api_calls == 3
+    assert (stopped.written, stopped.api_limit) == (200, limit)
+    with store.engine.connect() as connection:
+        run = connection.execute(select(sync_runs).where(sync_runs.c.id == stopped.run_id)).one()
+        assert (run.status, run.api_calls, run.chat_days_written) == ("stopped", 3, 200)
+        assert ledger.checkpoint(connection) == 0
+    resumed = sync_once(store, sf, now=NOW)
+    assert (resumed.written, resumed.unchanged, resumed.stop_reason) == (50, 200, None)
+
+
+def test_one_run_at_a_time(deployed_org: RunningOrg, tmp_path: Path) -> None:
+    sf = deployed_org.client()
+    store = new_store(tmp_path)
+    with held(store.engine, SYNC_LOCK):
+        with pytest.raises(LockHeld, match="lock 'sync' is held"):
+            sync_once(store, sf, now=NOW)
+    with store.engine.connect() as connection:
+        assert connection.execute(select(sync_runs)).all() == []
+    assert sync_once(store, sf, now=NOW).chat_days == 0
+
+
+def test_an_oversized_transcript_goes_whole_into_a_file(deployed_org: RunningOrg, tmp_path: Path) -> None:
+    sf = deployed_org.client()
+    store = new_store(tmp_path)
+    person = sf.Contact.create({"LastName": "Talkative", "MobilePhone": "+1 415 555 0192"})["id"]
+    long_day = [message(n, "+14155550192", NOW - timedelta(hours=3) + timedelta(minutes=n), f"{n:03d} " + "x" * 4000)
+                for n in range(40)]
+    ingest(store, *long_day)
+    assert sync_once(store, sf, now=NOW).files_written == 1
+    record = sf.query(f"SELECT Id, Name, Transcript__c FROM WhatsApp_Chat__c WHERE Contact__c = '{person}'")["records"][0]
+    assert record["Transcript__c"].startswith("This day's transcript is ")
+    assert f'"{record["Name"]}.txt" under Files' in record["Transcript__c"]
+    versions = sf.query_all(f"SELECT Title, Checksum, ContentSize FROM ContentVersion "
+                            f"WHERE FirstPublishLocationId = '{record['Id']}'")["records"]
+    expected = "\n".join(f"17:{n:02d} Customer: {n:03d} " + "x" * 4000 for n in range(40))
+    assert len(expected) > TRANSCRIPT_LIMIT
+    assert [(v["Title"], v["Checksum"]) for v in versions] == [
+        (f"{record['Name']}.txt", hashlib.md5(expected.encode()).hexdigest())]
+
+
+def group_message(n: int, group: str, sender: str, at: datetime, body: str) -> Message:
+    return Message(source=Source.CHAT_EXPORT, source_id=f"{group}.{n}", account_number=BUSINESS, chat_id=group,
+                   is_group=True, direction=Direction.INBOUND, type=MessageType.TEXT, sent_at=at, body=body,
+                   sender=sender, sender_name=sender, chat_name="Project group")
+
+
+def test_group_chat_outcomes(deployed_org: RunningOrg, tmp_path: Path) -> None:
+    sf = deployed_org.client()
+    store = new_store(tmp_path)
+    member = sf.Contact.create({"LastName": "Member", "MobilePhone": "+1 415 555 0193"})["id"]
+    group = "120363000000000001@g.us"
+    ingest(store, group_message(1, group, "+14155550193", NOW - timedelta(hours=2), "member speaks"),
+           group_message(2, group, "+14155550999", NOW - timedelta(hours=1), "guest speaks"))
+    assert sync_once(store, sf, now=NOW).written == 1
+    found = outcomes_by_body(store)
+    assert found["member speaks"][:3] == ("logged", member, "+14155550193")
+    assert found["guest speaks"][:3] == ("logged", member, "+14155550999")  # on the member's record of the day
