@@ -187,3 +187,42 @@ def test_group_chat_outcomes(deployed_org: RunningOrg, tmp_path: Path) -> None:
     found = outcomes_by_body(store)
     assert found["member speaks"][:3] == ("logged", member, "+14155550193")
     assert found["guest speaks"][:3] == ("logged", member, "+14155550999")  # on the member's record of the day
+
+
+def run_cci(deployed_org: RunningOrg, tmp_path: Path, *args: str) -> str:
+    import json
+    import subprocess
+
+    from eazybe_local_org.registration import cumulusci_org_config
+    from repo_paths import REPO, VENV_BIN
+    from tools import tool_env
+
+    env = {**tool_env(), "HOME": str(tmp_path / "home"), "REQUESTS_CA_BUNDLE": str(deployed_org.ca_bundle),
+           "CUMULUSCI_ORG_local": json.dumps(cumulusci_org_config(org_home("local", deployed_org.folder.parent),
+                                                                  deployed_org.url))}
+    result = subprocess.run([str(VENV_BIN / "cci"), "task", "run", *args, "--org", "local"], cwd=REPO, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_cci_tasks_refresh_dry_run_and_backfill(deployed_org: RunningOrg, tmp_path: Path) -> None:
+    sf = deployed_org.client()
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    store = open_store(store_url)
+    store.register_account(BUSINESS, time_zone="UTC")
+    person = sf.Contact.create({"LastName": "Backfilled", "MobilePhone": "+1 415 555 0194"})["id"]
+    today = datetime.now(timezone.utc).replace(hour=9, minute=0, second=0, microsecond=0)
+    ingest(store, message(1, "+14155550194", today - timedelta(days=6), "six days ago"),
+           message(2, "+14155550194", today - timedelta(days=10), "ten days ago"))
+
+    assert "Contacts and Leads read" in run_cci(deployed_org, tmp_path, "refresh_whatsapp_directory",
+                                                 "-o", "store_url", store_url)
+    preview = run_cci(deployed_org, tmp_path, "backfill_whatsapp", "-o", "store_url", store_url, "-o", "days", "7",
+                      "-o", "dry_run", "True")
+    assert "Dry run: 1 WhatsApp_Chat__c records would be written" in preview and "Backfilled" in preview
+    assert sf.query(f"SELECT COUNT() FROM WhatsApp_Chat__c WHERE Contact__c = '{person}'")["totalSize"] == 0
+    start = (today - timedelta(days=10)).date().isoformat()
+    written = run_cci(deployed_org, tmp_path, "backfill_whatsapp", "-o", "store_url", store_url, "-o", "start", start)
+    assert "2 written" in written
+    assert sf.query(f"SELECT COUNT() FROM WhatsApp_Chat__c WHERE Contact__c = '{person}'")["totalSize"] == 2

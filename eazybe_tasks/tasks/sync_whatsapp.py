@@ -1,31 +1,123 @@
-"""`cci task run sync_whatsapp --org X`: one sync run, store to org (chat-day records)."""
+"""`cci task run sync_whatsapp --org X` (one sync run), `backfill_whatsapp` (a window of days
+written again) and `refresh_whatsapp_directory` (the phone directory alone): the sync engine as
+CumulusCI tasks, on whichever org CumulusCI gives them."""
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta, timezone
+
+from cumulusci.core.exceptions import CumulusCIFailure, TaskOptionsError
+from cumulusci.core.utils import process_bool_arg
 from cumulusci.tasks.salesforce import BaseSalesforceApiTask
+from rich.console import Console
+from rich.table import Table
 
+from eazybe_tasks.matching.refresh import refresh_directory
+from eazybe_tasks.salesforce.api_budget import DEFAULT_SHARE
 from eazybe_tasks.salesforce.org_client import client_for_task
+from eazybe_tasks.salesforce.resilient_calls import RetryingQueries
+from eazybe_tasks.store.locks import LockHeld
 from eazybe_tasks.store.store import URL_VARIABLE, open_store
-from eazybe_tasks.sync.run import DEFAULT_DAYS, sync_once
+from eazybe_tasks.sync.run import DEFAULT_BULK_THRESHOLD, DEFAULT_DAYS, RunReport, sync_once
+
+STORE_OPTION = {"store_url": {"description": f"The store's SQLAlchemy URL (default ${URL_VARIABLE}, else .eazybe/store.db)."}}
+RUN_OPTIONS = {
+    **STORE_OPTION,
+    "dry_run": {"description": "Plan and print what would be written, write nothing (default false)."},
+    "api_share": {"description": f"Share of the org's daily API allowance one run may use (default {DEFAULT_SHARE})."},
+    "bulk_threshold": {"description": "More changed chat-days than this are written with Bulk API 2.0 "
+                                      f"(default {DEFAULT_BULK_THRESHOLD})."},
+}
 
 
-class SyncWhatsApp(BaseSalesforceApiTask):
+class _SyncTask(BaseSalesforceApiTask):
+    def _sync(self, **window: object) -> RunReport:
+        client = client_for_task(self)
+        try:
+            report = sync_once(
+                open_store(self.options.get("store_url")), self.sf,
+                dry_run=process_bool_arg(self.options.get("dry_run") or False),
+                api_share=float(self.options.get("api_share") or DEFAULT_SHARE),
+                bulk_threshold=int(self.options.get("bulk_threshold") or DEFAULT_BULK_THRESHOLD),
+                refresh_session=client.refresh_session, **window,  # type: ignore[arg-type]
+            )
+        except LockHeld as busy:
+            raise CumulusCIFailure(f"another sync is running: {busy}") from busy
+        self.logger.info(
+            f"run {report.run_id} ({report.mode}): {report.chat_days} chat-days touched, {report.written} written, "
+            f"{report.unchanged} unchanged, {report.failed} failed ({report.quarantined} quarantined), "
+            f"{report.skipped_do_not_log} skipped (do not log), {report.unmatched} with no Contact or Lead; "
+            f"{report.notes_written} notes, {report.files_written} files; {report.api_calls} API calls"
+        )
+        if report.stop_reason:
+            self.logger.warning(f"stopped early: {report.stop_reason}")
+        if report.would_write:
+            self._print_preview(report)
+        self.return_values = {k: v for k, v in report.__dict__.items() if k != "would_write"}
+        return report
+
+    def _print_preview(self, report: RunReport) -> None:
+        table = Table(title=f"Dry run: {len(report.would_write)} WhatsApp_Chat__c records would be written")
+        for column in ("Name", "Chat_Date__c", "Contact__c / Lead__c", "Message_Count__c", "Attachment_Count__c"):
+            table.add_column(column)
+        for record in report.would_write:
+            table.add_row(record["Name"], record["Chat_Date__c"], record.get("Contact__c") or record.get("Lead__c"),
+                          str(record["Message_Count__c"]), str(record["Attachment_Count__c"]))
+        Console(width=160).print(table)
+
+
+class SyncWhatsApp(_SyncTask):
     task_docs = """
-    Writes the WhatsApp chat-days that new messages touched, and those whose last write failed,
-    as WhatsApp_Chat__c records of the linked Contacts and Leads. Messages older than `days` are
-    left alone (the first run of an account logs that window: the initial backfill).
+    Writes the WhatsApp chat-days that new messages touched (and earlier failures whose wait is
+    over, and waiting chat-days a new Contact or Lead now claims) as WhatsApp_Chat__c records of
+    the linked Contacts and Leads, with their Notes and Files. Messages older than `days` are left
+    alone: an account's first run logs that window (the initial backfill).
+    """
+    task_options = {**RUN_OPTIONS, "days": {"description": f"How far back messages are logged (default {DEFAULT_DAYS})."}}
+
+    def _run_task(self) -> None:
+        self._sync(days=int(self.options.get("days") or DEFAULT_DAYS))
+
+
+def _day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise TaskOptionsError(f"option {option}: expected a date as YYYY-MM-DD, got {value!r}") from error
+
+
+class BackfillWhatsApp(_SyncTask):
+    task_docs = """
+    Writes every chat-day with messages in a window again (those Salesforce already has unchanged
+    are skipped by hash): `days` back from today, or `start` to `end` (dates, inclusive, UTC).
+    The regular sync's checkpoint is left where it is.
     """
     task_options = {
-        "store_url": {"description": f"The store's SQLAlchemy URL (default ${URL_VARIABLE}, else .eazybe/store.db)."},
-        "days": {"description": f"How far back messages are logged (default {DEFAULT_DAYS})."},
+        **RUN_OPTIONS,
+        "days": {"description": f"The last N days (default {DEFAULT_DAYS}), when start is not given."},
+        "start": {"description": "First day of the window, YYYY-MM-DD."},
+        "end": {"description": "Last day of the window, YYYY-MM-DD (default: today)."},
     }
 
     def _run_task(self) -> None:
+        now = datetime.now(timezone.utc)
+        end = _day(self.options["end"], "end") if self.options.get("end") else now.date()
+        start = (_day(self.options["start"], "start") if self.options.get("start")
+                 else end - timedelta(days=int(self.options.get("days") or DEFAULT_DAYS) - 1))
+        if start > end:
+            raise TaskOptionsError(f"option start ({start}) is after end ({end})")
+        self._sync(window=(datetime.combine(start, time.min, timezone.utc),
+                           datetime.combine(end + timedelta(days=1), time.min, timezone.utc)))
+
+
+class RefreshWhatsAppDirectory(BaseSalesforceApiTask):
+    task_docs = """
+    Reads the Contacts and Leads changed since the last refresh (all of them the first time) into
+    the store's phone directory. Sync runs do this first; this task does it alone.
+    """
+    task_options = dict(STORE_OPTION)
+
+    def _run_task(self) -> None:
         store = open_store(self.options.get("store_url"))
-        report = sync_once(store, self.sf, days=int(self.options.get("days") or DEFAULT_DAYS),
-                           refresh_session=client_for_task(self).refresh_session)
-        self.logger.info(
-            f"run {report.run_id}: {report.chat_days} chat-days touched, {report.written} written, "
-            f"{report.unchanged} unchanged, {report.failed} failed, {report.skipped_do_not_log} skipped "
-            f"(do not log), {report.unmatched} with no Contact or Lead"
-        )
+        report = refresh_directory(store.engine, RetryingQueries(self.sf, client_for_task(self).refresh_session))
+        self.logger.info(f"{report.read} Contacts and Leads read, {report.removed} removed from the directory")
         self.return_values = report.__dict__
