@@ -226,3 +226,22 @@ def test_cci_tasks_refresh_dry_run_and_backfill(deployed_org: RunningOrg, tmp_pa
     written = run_cci(deployed_org, tmp_path, "backfill_whatsapp", "-o", "store_url", store_url, "-o", "start", start)
     assert "2 written" in written
     assert sf.query(f"SELECT COUNT() FROM WhatsApp_Chat__c WHERE Contact__c = '{person}'")["totalSize"] == 2
+
+
+def test_past_the_threshold_records_go_through_bulk_api(deployed_org: RunningOrg, tmp_path: Path) -> None:
+    sf = deployed_org.client()
+    store = new_store(tmp_path)
+    people = create(sf, "Contact", [{"LastName": f"Bulk {n}", "MobilePhone": f"+1 415 555 {4000 + n}"} for n in range(12)])
+    ingest(store, *[message(1, f"+1415555{4000 + n}", NOW - timedelta(hours=1), f"bulk {n}, \"quoted\"\nline two")
+                    for n in range(11)])
+    ingest(store, *[message(n + 2, "+14155554011", NOW - timedelta(hours=2), "y" * 33_000) for n in range(1)])
+    jobs_before = {job["id"] for job in sf.restful("jobs/ingest")["records"]}
+    report = sync_once(store, sf, now=NOW, bulk_threshold=5)
+    assert (report.written, report.failed) == (12, 0)
+    jobs = [job for job in sf.restful("jobs/ingest")["records"] if job["id"] not in jobs_before]
+    assert [(job["object"], job["operation"], job["state"]) for job in jobs] == [("WhatsApp_Chat__c", "upsert", "JobComplete")]
+    ids = "','".join(o.record_id for o in people)
+    written = {r["Contact__c"]: r["Transcript__c"] for r in sf.query_all(
+        f"SELECT Contact__c, Transcript__c FROM WhatsApp_Chat__c WHERE Contact__c IN ('{ids}')")["records"]}
+    assert written[people[3].record_id] == '19:00 Customer: bulk 3, "quoted"\n      line two'
+    assert len(written[people[11].record_id]) > 32_000  # too long for Bulk API: sent through Collections

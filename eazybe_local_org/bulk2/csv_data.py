@@ -22,7 +22,8 @@ class CsvDialect:
 
     def read(self, text: str) -> tuple[list[str], list[list[str]]]:
         """(header, rows); blank lines are skipped, every row must have the header's width."""
-        if self.line_ending == "LF" and "\r\n" in text:
+        header_end = text.find("\n")  # rows' endings, not a CRLF inside a quoted value
+        if self.line_ending == "LF" and header_end > 0 and text[header_end - 1] == "\r":
             raise CsvInputError("ClientInputError : LineEnding is invalid on user data. Current LineEnding setting is LF")
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=DELIMITERS[self.column_delimiter])
         lines = [line for line in reader if line]

@@ -21,6 +21,7 @@ from eazybe_tasks.chat_days.record import TRANSCRIPT_LIMIT, salesforce_datetime
 from eazybe_tasks.matching.directory import PhoneDirectory
 from eazybe_tasks.matching.refresh import refresh_directory, stored_people
 from eazybe_tasks.salesforce.api_budget import DEFAULT_SHARE, ApiBudget, ApiBudgetSpent
+from eazybe_tasks.salesforce.bulk_upsert import bulk_upsert, fits
 from eazybe_tasks.salesforce.collections_writer import BATCH, RecordOutcome, upsert
 from eazybe_tasks.salesforce.resilient_calls import ApiLimitReached, RetryingQueries
 from eazybe_tasks.store.accounts import Account
@@ -77,10 +78,16 @@ class Window:
     end: datetime | None = None
 
 
-def _bulk_writer() -> Writer:
-    from eazybe_tasks.salesforce.bulk_upsert import bulk_upsert
-
-    return bulk_upsert
+def _batches(changed: list[tuple[Planned, PlannedRecord]], bulk_threshold: int) -> Iterator[tuple[Writer, list]]:
+    """Past the threshold, one Bulk API 2.0 upsert for every record it takes; the rest (and every
+    record below the threshold) through Collections, 200 a call, each batch's answers kept at once."""
+    rest = changed
+    if len(changed) > bulk_threshold:
+        in_bulk = [item for item in changed if fits(item[1].record.fields)]
+        rest = [item for item in changed if not fits(item[1].record.fields)]
+        yield bulk_upsert, in_bulk
+    for start in range(0, len(rest), BATCH):
+        yield upsert, rest[start:start + BATCH]
 
 
 def sync_once(store: Store, sf: Salesforce, *, days: int = DEFAULT_DAYS, window: tuple[datetime, datetime] | None = None,
@@ -184,11 +191,8 @@ def _run(store: Store, sf: Salesforce, report: RunReport, span: Window, now: dat
     if dry_run:
         report.would_write = [{**p.record.fields, **stamp} for _, p in changed]
         return
-    bulk = len(changed) > bulk_threshold
-    writer: Writer = _bulk_writer() if bulk else upsert
     results: dict[str, RecordOutcome] = dict(_known_outcomes(known))
-    batches = [changed] if bulk else [changed[i:i + BATCH] for i in range(0, len(changed), BATCH)]
-    for chunk in batches:
+    for writer, chunk in _batches(changed, bulk_threshold):
         answers = writer(sf, "WhatsApp_Chat__c", "Chat_Key__c", [{**p.record.fields, **stamp} for _, p in chunk],
                          refresh_session=refresh_session)
         with store.engine.begin() as connection:  # each batch's answers are kept at once
