@@ -3,7 +3,9 @@
 Salesforce reports the org's usage on every REST answer (`Sforce-Limit-Info: api-usage=used/max`).
 The integration shares that allowance with everything else the org runs, so a run stops cleanly
 before its own calls would pass `share` of it, and says so; the next run goes on from there.
-The budget sits on the client's HTTP session, so every call is counted, whichever module sends it."""
+The budget sits on the client's HTTP session, so every call is counted, whichever module sends it;
+it also gives every call a timeout, which simple-salesforce leaves unset (a hung connection would
+otherwise hold the run, and its lock, forever)."""
 from __future__ import annotations
 
 import re
@@ -14,6 +16,7 @@ import requests
 
 USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
 DEFAULT_SHARE = 0.10
+DEFAULT_TIMEOUT_S = 120.0
 
 
 class ApiBudgetSpent(Exception):
@@ -23,6 +26,7 @@ class ApiBudgetSpent(Exception):
 @dataclass
 class ApiBudget:
     share: float = DEFAULT_SHARE
+    timeout_s: float | None = DEFAULT_TIMEOUT_S
     calls: int = 0
     used: int | None = None  # the org's usage, as last reported
     limit: int | None = None
@@ -45,6 +49,8 @@ class ApiBudget:
                     f"this run used {self.calls} API calls, its share ({self.share:.0%}) of the org's daily "
                     f"{self.limit:,}; it stops here and the next run goes on")
             self.calls += 1
+            if kwargs.get("timeout") is None:
+                kwargs["timeout"] = self.timeout_s
             answer = self._send(method, url, *args, **kwargs)
             self.observe(answer.headers.get("Sforce-Limit-Info", ""))
             return answer

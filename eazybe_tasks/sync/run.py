@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from eazybe_tasks.chat_days.record import TRANSCRIPT_LIMIT, salesforce_datetime
 from eazybe_tasks.matching.directory import PhoneDirectory
 from eazybe_tasks.matching.refresh import refresh_directory, stored_people
-from eazybe_tasks.salesforce.api_budget import DEFAULT_SHARE, ApiBudget, ApiBudgetSpent
+from eazybe_tasks.salesforce.api_budget import DEFAULT_SHARE, DEFAULT_TIMEOUT_S, ApiBudget, ApiBudgetSpent
 from eazybe_tasks.salesforce.bulk_upsert import bulk_upsert, fits
 from eazybe_tasks.salesforce.collections_writer import BATCH, RecordOutcome, upsert
 from eazybe_tasks.salesforce.resilient_calls import ApiLimitReached, RetryingQueries
@@ -92,7 +92,8 @@ def _batches(changed: list[tuple[Planned, PlannedRecord]], bulk_threshold: int) 
 
 def sync_once(store: Store, sf: Salesforce, *, days: int = DEFAULT_DAYS, window: tuple[datetime, datetime] | None = None,
               dry_run: bool = False, api_share: float = DEFAULT_SHARE, bulk_threshold: int = DEFAULT_BULK_THRESHOLD,
-              now: datetime | None = None, refresh_session: Callable[[], None] | None = None) -> RunReport:
+              now: datetime | None = None, refresh_session: Callable[[], None] | None = None,
+              request_timeout_s: float | None = DEFAULT_TIMEOUT_S) -> RunReport:
     """A sync of what is new (messages sent in the last `days`), or with `window` a backfill of
     every chat-day in [start, end). `dry_run` plans and reports without writing. Raises LockHeld
     when another run is going on."""
@@ -100,7 +101,7 @@ def sync_once(store: Store, sf: Salesforce, *, days: int = DEFAULT_DAYS, window:
     mode = "dry_run" if dry_run else "backfill" if window else "sync"
     span = Window(*window) if window else Window(now - timedelta(days=days))
     lease = acquire(store.engine, SYNC_LOCK)
-    budget = ApiBudget(api_share).attach(sf)
+    budget = ApiBudget(api_share, request_timeout_s).attach(sf)
     with store.engine.begin() as connection:
         run_id = connection.execute(sync_runs.insert().values(
             started_at=now, status="running", mode=mode, window_start=span.start, window_end=span.end,
