@@ -15,11 +15,11 @@ from eazybe_local_org.web.admin import call_faults_endpoint
 from eazybe_tasks.chat_days.record import TRANSCRIPT_LIMIT
 from eazybe_tasks.salesforce.collections_writer import create
 from eazybe_tasks.sources.model import Direction, Message, MessageType, Source
-from eazybe_tasks.store.locks import SYNC_LOCK, LockHeld, held
-from eazybe_tasks.store.schema import chat_day_ledger, message_outcomes, messages, sync_runs
+from eazybe_tasks.store.locks import LockHeld, held
+from eazybe_tasks.store.schema import accounts, chat_day_ledger, message_outcomes, messages, sync_runs
 from eazybe_tasks.store.store import Store, open_store
 from eazybe_tasks.sync import ledger
-from eazybe_tasks.sync.run import sync_once
+from eazybe_tasks.sync.run import lock_name, sync_once
 from local_org_fixture import RunningOrg
 from test_sync_run import BUSINESS, ingest, message
 
@@ -30,6 +30,11 @@ def new_store(tmp_path: Path) -> Store:
     store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     store.register_account(BUSINESS, label="Sales", time_zone="UTC")
     return store
+
+
+def only_account(store: Store) -> int:
+    with store.engine.connect() as connection:
+        return connection.execute(select(accounts.c.id)).scalar_one()
 
 
 def outcomes_by_body(store: Store) -> dict[str, tuple]:
@@ -92,7 +97,7 @@ def test_dry_run_writes_nothing(deployed_org: RunningOrg, tmp_path: Path) -> Non
     assert sf.query(f"SELECT COUNT() FROM WhatsApp_Chat__c WHERE Contact__c = '{person}'")["totalSize"] == 0
     with store.engine.connect() as connection:
         assert connection.execute(select(chat_day_ledger)).all() == []
-        assert ledger.checkpoint(connection) == 0
+        assert ledger.checkpoint(connection, only_account(store)) == 0
     assert sync_once(store, sf, now=NOW).written == 1
 
 
@@ -135,7 +140,7 @@ def test_api_budget_stops_the_run_cleanly(deployed_org: RunningOrg, tmp_path: Pa
     with store.engine.connect() as connection:
         run = connection.execute(select(sync_runs).where(sync_runs.c.id == stopped.run_id)).one()
         assert (run.status, run.api_calls, run.chat_days_written) == ("stopped", 3, 200)
-        assert ledger.checkpoint(connection) == 0
+        assert ledger.checkpoint(connection, only_account(store)) == 0
     resumed = sync_once(store, sf, now=NOW)
     assert (resumed.written, resumed.unchanged, resumed.stop_reason) == (50, 200, None)
 
@@ -143,8 +148,8 @@ def test_api_budget_stops_the_run_cleanly(deployed_org: RunningOrg, tmp_path: Pa
 def test_one_run_at_a_time(deployed_org: RunningOrg, tmp_path: Path) -> None:
     sf = deployed_org.client()
     store = new_store(tmp_path)
-    with held(store.engine, SYNC_LOCK):
-        with pytest.raises(LockHeld, match="lock 'sync' is held"):
+    with held(store.engine, lock_name(BUSINESS)):
+        with pytest.raises(LockHeld, match=f"lock 'sync:\\{BUSINESS}' is held"):
             sync_once(store, sf, now=NOW)
     with store.engine.connect() as connection:
         assert connection.execute(select(sync_runs)).all() == []

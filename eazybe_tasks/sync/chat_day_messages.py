@@ -37,12 +37,13 @@ class NewMessages:
     highest_pk: int  # the next checkpoint
 
 
-def affected_chat_days(connection: Connection, after_message_pk: int, not_before: datetime) -> NewMessages:
-    """The chat-days of messages stored after `after_message_pk` and sent since `not_before`."""
+def affected_chat_days(connection: Connection, account_id: int, after_message_pk: int,
+                       not_before: datetime) -> NewMessages:
+    """The account's chat-days of messages stored after `after_message_pk` and sent since `not_before`."""
     rows = connection.execute(
         select(messages.c.id, messages.c.account_id, messages.c.chat_pk, messages.c.sent_at, accounts.c.time_zone)
         .join(accounts, accounts.c.id == messages.c.account_id)
-        .where(messages.c.id > after_message_pk)
+        .where(messages.c.account_id == account_id, messages.c.id > after_message_pk)
     ).all()
     days = {
         ChatDay(row.account_id, row.chat_pk, row.sent_at.astimezone(ZoneInfo(row.time_zone)).date())
@@ -51,12 +52,12 @@ def affected_chat_days(connection: Connection, after_message_pk: int, not_before
     return NewMessages(days, len(rows), max((row.id for row in rows), default=after_message_pk))
 
 
-def chat_days_between(connection: Connection, start: datetime, end: datetime) -> set[ChatDay]:
-    """Every chat-day with a message sent in [start, end): what a backfill of that window writes."""
+def chat_days_between(connection: Connection, account_ids: list[int], start: datetime, end: datetime) -> set[ChatDay]:
+    """Every chat-day of these accounts with a message sent in [start, end): what a backfill writes."""
     rows = connection.execute(
         select(messages.c.account_id, messages.c.chat_pk, messages.c.sent_at, accounts.c.time_zone)
         .join(accounts, accounts.c.id == messages.c.account_id)
-        .where(messages.c.sent_at >= start, messages.c.sent_at < end)
+        .where(messages.c.sent_at >= start, messages.c.sent_at < end, messages.c.account_id.in_(account_ids))
     ).all()
     return {ChatDay(row.account_id, row.chat_pk, row.sent_at.astimezone(ZoneInfo(row.time_zone)).date()) for row in rows}
 

@@ -33,14 +33,24 @@ def next_attempt(tried: int, now: datetime) -> datetime:
     return now + RETRY_STEP * (2 ** (tried - 1) - 1)
 
 
-def checkpoint(connection: Connection) -> int:
-    value = connection.execute(select(settings.c.value).where(settings.c.key == CHECKPOINT)).scalar()
+def _checkpoint_key(account_id: int) -> str:
+    return f"{CHECKPOINT}.{account_id}"
+
+
+def checkpoint(connection: Connection, account_id: int) -> int:
+    """The highest message id this account's runs have finished with (each account has its own,
+    so workers syncing different accounts never move each other's)."""
+    values = dict(connection.execute(
+        select(settings.c.key, settings.c.value).where(settings.c.key.in_([_checkpoint_key(account_id), CHECKPOINT]))
+    ).all())
+    value = values.get(_checkpoint_key(account_id)) or values.get(CHECKPOINT)  # a store synced as one, before
     return int(value) if value else 0
 
 
-def save_checkpoint(connection: Connection, message_pk: int) -> None:
-    if connection.execute(update(settings).where(settings.c.key == CHECKPOINT).values(value=str(message_pk))).rowcount == 0:
-        connection.execute(settings.insert().values(key=CHECKPOINT, value=str(message_pk)))
+def save_checkpoint(connection: Connection, account_id: int, message_pk: int) -> None:
+    key = _checkpoint_key(account_id)
+    if connection.execute(update(settings).where(settings.c.key == key).values(value=str(message_pk))).rowcount == 0:
+        connection.execute(settings.insert().values(key=key, value=str(message_pk)))
 
 
 def written(connection: Connection, keys: list[str]) -> dict[str, Written]:
@@ -55,12 +65,13 @@ def written(connection: Connection, keys: list[str]) -> dict[str, Written]:
     return found
 
 
-def due_chat_days(connection: Connection, now: datetime) -> set[ChatDay]:
+def due_chat_days(connection: Connection, account_ids: list[int], now: datetime) -> set[ChatDay]:
     """Chat-days whose last write failed, not quarantined, whose wait is over: this run retries them."""
     rows = connection.execute(
         select(chat_day_ledger.c.account_id, chat_day_ledger.c.chat_pk, chat_day_ledger.c.day,
                chat_day_ledger.c.next_attempt_at)
-        .where(chat_day_ledger.c.error_code.is_not(None), chat_day_ledger.c.attempts < MAX_ATTEMPTS)
+        .where(chat_day_ledger.c.error_code.is_not(None), chat_day_ledger.c.attempts < MAX_ATTEMPTS,
+               chat_day_ledger.c.account_id.in_(account_ids))
     ).all()
     return {ChatDay(row.account_id, row.chat_pk, row.day) for row in rows
             if row.next_attempt_at is None or row.next_attempt_at <= now}

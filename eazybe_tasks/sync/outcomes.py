@@ -65,10 +65,11 @@ def replace(connection: Connection, chat_day: ChatDay, chat, rows: list, decided
         connection.execute(message_outcomes.insert(), values)
 
 
-def waiting_chat_days(connection: Connection, since: date) -> set[ChatDay]:
+def waiting_chat_days(connection: Connection, account_ids: list[int], since: date) -> set[ChatDay]:
     """Chat-days from `since` on that matched nobody or only people not to be logged."""
     rows = connection.execute(
         select(message_outcomes.c.account_id, message_outcomes.c.chat_pk, message_outcomes.c.day).distinct()
-        .where(message_outcomes.c.outcome.in_(WAITING), message_outcomes.c.day >= since)
+        .where(message_outcomes.c.outcome.in_(WAITING), message_outcomes.c.day >= since,
+               message_outcomes.c.account_id.in_(account_ids))
     ).all()
     return {ChatDay(row.account_id, row.chat_pk, row.day) for row in rows}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from eazybe_tasks.store.schema import chat_day_ledger, file_ledger, messages, note_ledger
+from eazybe_tasks.store.schema import accounts, chat_day_ledger, file_ledger, messages, note_ledger
 from eazybe_tasks.sync import ledger
 
 
@@ -32,8 +32,11 @@ def pending_work(engine: Engine) -> Pending:
     failed = chat_day_ledger.c.error_code.is_not(None)
     with engine.connect() as connection:
         return Pending(
-            new_messages=count(select(func.count()).select_from(messages)
-                               .where(messages.c.id > ledger.checkpoint(connection))),
+            new_messages=sum(
+                count(select(func.count()).select_from(messages).where(
+                    messages.c.account_id == account_id, messages.c.id > ledger.checkpoint(connection, account_id)))
+                for account_id in connection.execute(select(accounts.c.id)).scalars()
+            ),
             failed_chat_days=count(select(func.count()).select_from(chat_day_ledger)
                                    .where(failed, chat_day_ledger.c.attempts < ledger.MAX_ATTEMPTS)),
             quarantined_chat_days=count(select(func.count()).select_from(chat_day_ledger)

@@ -6,12 +6,13 @@ every message's outcome, and only then move the checkpoint.
 If the run stops anywhere (a kill, a spent API budget, a server down), the checkpoint has not
 moved and the next run plans the same chat-days again: those Salesforce already has are unchanged
 by hash and skipped, upserts by Chat_Key__c make a repeat harmless, and Notes and Files settle
-their recorded intents before sending anything. One run at a time: the store's "sync" lock."""
+their recorded intents before sending anything. One run at a time per account: the store's
+"sync:<number>" locks (runs on different accounts may go side by side)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 from simple_salesforce import Salesforce
 from sqlalchemy import select, update
@@ -25,7 +26,7 @@ from eazybe_tasks.salesforce.bulk_upsert import bulk_upsert, fits
 from eazybe_tasks.salesforce.collections_writer import BATCH, RecordOutcome, upsert
 from eazybe_tasks.salesforce.resilient_calls import ApiLimitReached, RetryingQueries
 from eazybe_tasks.store.accounts import Account
-from eazybe_tasks.store.locks import SYNC_LOCK, acquire
+from eazybe_tasks.store.locks import SYNC_LOCK, Lease, LockHeld, acquire
 from eazybe_tasks.store.schema import accounts, sync_runs
 from eazybe_tasks.store.store import Store
 from eazybe_tasks.sync import ledger, outcomes
@@ -38,6 +39,7 @@ from eazybe_tasks.sync.notes import write_notes
 from eazybe_tasks.sync.tally import Tally
 
 DEFAULT_DAYS = 3
+DIRECTORY_LOCK = "directory"
 DEFAULT_BULK_THRESHOLD = 2_000  # more changed chat-days than this go through Bulk API 2.0
 Writer = Callable[..., list[RecordOutcome]]
 
@@ -91,16 +93,20 @@ def _batches(changed: list[tuple[Planned, PlannedRecord]], bulk_threshold: int) 
 
 
 def sync_once(store: Store, sf: Salesforce, *, days: int = DEFAULT_DAYS, window: tuple[datetime, datetime] | None = None,
+              accounts: Sequence[str] | None = None,
               dry_run: bool = False, api_share: float = DEFAULT_SHARE, bulk_threshold: int = DEFAULT_BULK_THRESHOLD,
               now: datetime | None = None, refresh_session: Callable[[], None] | None = None,
               request_timeout_s: float | None = DEFAULT_TIMEOUT_S) -> RunReport:
     """A sync of what is new (messages sent in the last `days`), or with `window` a backfill of
-    every chat-day in [start, end). `dry_run` plans and reports without writing. Raises LockHeld
-    when another run is going on."""
+    every chat-day in [start, end). `accounts` (business numbers) limits the run to those; workers
+    on different accounts run side by side. `dry_run` plans and reports without writing. Raises
+    LockHeld when another run holds one of the accounts."""
     now = now or datetime.now(timezone.utc)
     mode = "dry_run" if dry_run else "backfill" if window else "sync"
     span = Window(*window) if window else Window(now - timedelta(days=days))
-    lease = acquire(store.engine, SYNC_LOCK)
+    with store.engine.connect() as connection:
+        chosen = _accounts(connection, accounts)
+    leases = _take_locks(store, chosen)
     budget = ApiBudget(api_share, request_timeout_s).attach(sf)
     with store.engine.begin() as connection:
         run_id = connection.execute(sync_runs.insert().values(
@@ -109,7 +115,7 @@ def sync_once(store: Store, sf: Salesforce, *, days: int = DEFAULT_DAYS, window:
     report = RunReport(run_id, mode)
     status, error = "succeeded", None
     try:
-        _run(store, sf, report, span, now, refresh_session, bulk_threshold, dry_run)
+        _run(store, sf, report, sorted(chosen.values()), span, now, refresh_session, bulk_threshold, dry_run)
     except (ApiBudgetSpent, ApiLimitReached) as stop:
         status, report.stop_reason = "stopped", str(stop)[:2000]
     except BaseException as failure:
@@ -119,8 +125,37 @@ def sync_once(store: Store, sf: Salesforce, *, days: int = DEFAULT_DAYS, window:
         budget.detach()
         report.api_calls, report.api_used, report.api_limit = budget.calls, budget.used, budget.limit
         _finish(store, report, status, error)
-        lease.release()
+        for lease in leases:
+            lease.release()
     return report
+
+
+def lock_name(account_number: str) -> str:
+    return f"{SYNC_LOCK}:{account_number}"
+
+
+def _accounts(connection: Connection, numbers: Sequence[str] | None) -> dict[str, int]:
+    """Business number -> account id, for the accounts this run syncs (all by default)."""
+    known = dict(connection.execute(select(accounts.c.number, accounts.c.id)).all())
+    if numbers is None:
+        return known
+    unknown = sorted(set(numbers) - set(known))
+    if unknown:
+        raise ValueError(f"no account with the number {', '.join(unknown)} in the store")
+    return {number: known[number] for number in numbers}
+
+
+def _take_locks(store: Store, chosen: dict[str, int]) -> list[Lease]:
+    """One lease per account, in a fixed order; all or none."""
+    leases: list[Lease] = []
+    try:
+        for number in sorted(chosen):
+            leases.append(acquire(store.engine, lock_name(number)))
+    except LockHeld:
+        for lease in leases:
+            lease.release()
+        raise
+    return leases
 
 
 def _finish(store: Store, report: RunReport, status: str, error: str | None) -> None:
@@ -135,16 +170,21 @@ def _finish(store: Store, report: RunReport, status: str, error: str | None) -> 
         ))
 
 
-def _chat_days(connection: Connection, span: Window, now: datetime, directory_changed: bool,
-               mode: str) -> tuple[set[ChatDay], int | None, int]:
-    """(chat-days to plan, the checkpoint to save after the run or None, messages new since the last)."""
+def _chat_days(connection: Connection, account_ids: list[int], span: Window, now: datetime, directory_changed: bool,
+               mode: str) -> tuple[set[ChatDay], dict[int, int], int]:
+    """(chat-days to plan, the checkpoints to save after the run, messages new since the last)."""
     if span.end is not None:
-        return chat_days_between(connection, span.start, span.end), None, 0
-    new = affected_chat_days(connection, ledger.checkpoint(connection), span.start)
-    days = new.chat_days | ledger.due_chat_days(connection, now)
+        return chat_days_between(connection, account_ids, span.start, span.end), {}, 0
+    days = ledger.due_chat_days(connection, account_ids, now)
     if directory_changed:  # late linking: a new or changed Contact/Lead may claim waiting chat-days
-        days |= outcomes.waiting_chat_days(connection, span.start.date())
-    return days, None if mode == "dry_run" else new.highest_pk, new.count
+        days |= outcomes.waiting_chat_days(connection, account_ids, span.start.date())
+    checkpoints, count = {}, 0
+    for account_id in account_ids:
+        new = affected_chat_days(connection, account_id, ledger.checkpoint(connection, account_id), span.start)
+        days |= new.chat_days
+        checkpoints[account_id] = new.highest_pk
+        count += new.count
+    return days, {} if mode == "dry_run" else checkpoints, count
 
 
 def _plan(store: Store, connection: Connection, chat_days: set[ChatDay]) -> Iterator[Planned]:
@@ -175,11 +215,25 @@ def _with_transcript_file(store: Store, planned: PlannedRecord) -> PlannedRecord
     return replace(planned, files=(*planned.files, (sha, f"{planned.record.fields['Name']}.txt")))
 
 
-def _run(store: Store, sf: Salesforce, report: RunReport, span: Window, now: datetime,
+def _refresh(store: Store, sf: Salesforce, refresh_session: Callable[[], None] | None) -> bool:
+    """Whether the directory changed. Workers share one directory: while one refreshes it, the
+    others use it as it is."""
+    try:
+        lease = acquire(store.engine, DIRECTORY_LOCK)
+    except LockHeld:
+        return False
+    try:
+        return refresh_directory(store.engine, RetryingQueries(sf, refresh_session)).read > 0
+    finally:
+        lease.release()
+
+
+def _run(store: Store, sf: Salesforce, report: RunReport, account_ids: list[int], span: Window, now: datetime,
          refresh_session: Callable[[], None] | None, bulk_threshold: int, dry_run: bool) -> None:
-    refreshed = refresh_directory(store.engine, RetryingQueries(sf, refresh_session))
+    changed_directory = _refresh(store, sf, refresh_session)
     with store.engine.connect() as connection:
-        chat_days, checkpoint, report.messages = _chat_days(connection, span, now, refreshed.read > 0, report.mode)
+        chat_days, checkpoints, report.messages = _chat_days(connection, account_ids, span, now, changed_directory,
+                                                             report.mode)
         plans = list(_plan(store, connection, chat_days))
         known = ledger.written(connection, [p.key.external_id() for plan in plans for p in plan.records])
     report.chat_days = len(plans)
@@ -210,9 +264,9 @@ def _run(store: Store, sf: Salesforce, report: RunReport, span: Window, now: dat
     _stamp_people(sf, [p for _, p in changed if results[p.key.external_id()].ok], now, refresh_session)
     _settle(store, plans, results, [notes, files], report, now)
     with store.engine.begin() as connection:
-        connection.execute(update(accounts).values(last_synced_at=now))
-        if checkpoint is not None:
-            ledger.save_checkpoint(connection, checkpoint)
+        connection.execute(update(accounts).where(accounts.c.id.in_(account_ids)).values(last_synced_at=now))
+        for account_id, message_pk in checkpoints.items():
+            ledger.save_checkpoint(connection, account_id, message_pk)
 
 
 _NOT_WRITTEN = RecordOutcome("", None, None, "NOT_WRITTEN")
