@@ -280,7 +280,7 @@ class ChaosStats:
 def _fault_settings(run: int, seed: int) -> dict[str, Any]:
     """About one request or record in five faulted; a limit spell in run 2, a session expiry in run 3."""
     settings: dict[str, Any] = {"seed": seed * 100 + run, "server_error_rate": 0.08, "slow_rate": 0.04,
-                                "slow_seconds": 2.5, "row_lock_rate": 0.08}
+                                "slow_seconds": 5, "row_lock_rate": 0.08}
     if run == 2:
         settings["limit_spell_requests"] = 6
     if run == 3:
@@ -317,7 +317,7 @@ def run_chaos(org: Any, store: Store, store_url: str, size: ChaosSize, log: Call
 def _one_run(org: Any, store_url: str, now: datetime, kill_after: float | None) -> str:
     credentials = org.credentials
     env = {**os.environ, "PYTHONPATH": str(REPO), "SF_SESSION_ID": org.token(), "SYNC_NOW": now.isoformat(),
-           "SYNC_TIMEOUT_S": "2", "SF_CLIENT_ID": credentials.client_id, "SF_CLIENT_SECRET": credentials.client_secret,
+           "SYNC_TIMEOUT_S": "4", "SF_CLIENT_ID": credentials.client_id, "SF_CLIENT_SECRET": credentials.client_secret,
            "SF_REFRESH_TOKEN": credentials.refresh_token, "REQUESTS_CA_BUNDLE": str(org.ca_bundle)}
     process = subprocess.Popen([sys.executable, str(REPO / "tests" / "sync_process.py"), store_url, org.url],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -1,7 +1,8 @@
 """One sync run in a process of its own, so a test can kill it (SIGKILL) where it wants:
 `python sync_process.py STORE_URL INSTANCE_URL`. The session comes in $SF_SESSION_ID; with
 $SF_CLIENT_ID, $SF_CLIENT_SECRET and $SF_REFRESH_TOKEN an expired session is refreshed the OAuth
-way; $SYNC_NOW (ISO) sets the run's clock, $SYNC_TIMEOUT_S the timeout of every call."""
+way; $SYNC_NOW (ISO) sets the run's clock, $SYNC_TIMEOUT_S the timeout of every call, and
+$SYNC_ACCOUNTS (business numbers, comma-separated) the accounts it syncs."""
 from __future__ import annotations
 
 import os
@@ -35,7 +36,9 @@ if __name__ == "__main__":
     store_url, instance_url = sys.argv[1:3]
     client = Salesforce(instance_url=instance_url, session_id=os.environ["SF_SESSION_ID"], version="67.0")
     now = datetime.fromisoformat(os.environ["SYNC_NOW"]) if os.environ.get("SYNC_NOW") else None
+    accounts = os.environ["SYNC_ACCOUNTS"].split(",") if os.environ.get("SYNC_ACCOUNTS") else None
     report = sync_once(open_store(store_url), client, now=now, refresh_session=refresher(client, instance_url),
+                       accounts=accounts,
                        request_timeout_s=float(os.environ.get("SYNC_TIMEOUT_S") or 120))
     print(f"written={report.written} failed={report.failed} notes={report.notes_written} files={report.files_written} "
           f"stop={report.stop_reason}")

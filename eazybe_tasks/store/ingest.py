@@ -13,6 +13,7 @@ from typing import Iterable, Iterator, Sequence
 
 from sqlalchemy import and_, select, tuple_, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from eazybe_tasks.sources.model import Message, MessageType, Source, StatusUpdate
 from eazybe_tasks.store.accounts import Account, register_account
@@ -20,6 +21,7 @@ from eazybe_tasks.store.blobs import BlobStore
 from eazybe_tasks.store.schema import attachments, chats, ingests, messages, participants, statuses
 
 CHUNK = 500
+INGEST_ATTEMPTS = 3
 # A later status never moves a message back: read after delivered stays read.
 STATUS_RANK = {"sent": 1, "delivered": 2, "read": 3, "played": 4, "failed": 5, "deleted": 6}
 
@@ -211,7 +213,22 @@ def _earlier_delivery(connection: Connection, batch: Batch, raw_sha256: str) -> 
 
 
 def ingest(engine: Engine, blobs: BlobStore, batch: Batch) -> IngestResult:
-    """Stores `batch` in one transaction and logs it; returns what was new."""
+    """Stores `batch` in one transaction and logs it; returns what was new.
+
+    Two receivers may store the same delivery at the same moment (Meta retries, several hosts
+    answer): the slower transaction then breaks a unique key and is rolled back whole, and a
+    repeat finds what the other stored and skips it. A streamed batch (a large export) cannot be
+    read twice, so its conflict is raised."""
+    for attempt in range(INGEST_ATTEMPTS):
+        try:
+            return _ingest_once(engine, blobs, batch)
+        except IntegrityError:
+            if attempt == INGEST_ATTEMPTS - 1 or not isinstance(batch.messages, Sequence):
+                raise
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _ingest_once(engine: Engine, blobs: BlobStore, batch: Batch) -> IngestResult:
     with engine.begin() as connection:
         earlier = _earlier_delivery(connection, batch, batch.raw_sha256)
         if earlier is not None:
