@@ -52,3 +52,22 @@ def test_files_once_then_linked(deployed_org: RunningOrg, tmp_path: Path) -> Non
     assert len(sf.query_all("SELECT Id FROM ContentVersion")["records"]) == 1
     assert len(sf.query_all("SELECT Id FROM ContentDocumentLink WHERE LinkedEntityId IN "
                             f"('{records[maria]}', '{records[carlos]}')")["records"]) == 2
+
+
+def test_a_file_too_large_for_json_goes_as_multipart(deployed_org: RunningOrg, tmp_path: Path) -> None:
+    import hashlib
+
+    from eazybe_tasks.salesforce.file_upload import MAX_JSON_FILE_BYTES
+
+    sf = deployed_org.client()
+    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    store.register_account(BUSINESS, time_zone="UTC")
+    sf.Contact.create({"LastName": "Video", "MobilePhone": "+1 415 555 0177"})
+    video = bytes(range(256)) * (MAX_JSON_FILE_BYTES // 256 + 4096)  # past what base64 in JSON may carry
+    ingest(store, picture(1, "+14155550177", datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc), video, "visit.mp4"))
+    sent: list[str] = []
+    sf.session.hooks["response"].append(lambda answer, *_, **__: sent.append(answer.request.headers.get("Content-Type", "")))
+    assert sync_once(store, sf, now=NOW).files_written == 1
+    assert sum(kind.startswith("multipart/form-data") for kind in sent) == 1
+    version = sf.query("SELECT Title, Checksum, ContentSize FROM ContentVersion WHERE Title = 'visit.mp4'")["records"][0]
+    assert (version["Checksum"], version["ContentSize"]) == (hashlib.md5(video).hexdigest(), len(video))

@@ -3,7 +3,7 @@ sObject Collections, with simple-salesforce's trailing slashes served like the b
 from __future__ import annotations
 
 import base64
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -16,6 +16,7 @@ from eazybe_local_org.schema.describe import describe_global, describe_sobject
 from eazybe_local_org.schema.model import ObjectDef
 from eazybe_local_org.web.collections import records_of, run_each
 from eazybe_local_org.web.errors import ApiError, not_found
+from eazybe_local_org.web.multipart_insert import is_multipart, read_multipart_record
 from eazybe_local_org.web.oauth import base_url
 from eazybe_local_org.web.query import QueryCursors
 from eazybe_local_org.web.requests_json import read_json
@@ -117,7 +118,7 @@ class RestApi:
                 summary = describe_global([obj], version)["sobjects"][0]
                 return JSONResponse({"objectDescribe": summary, "recentItems": []})
             if method == "POST":
-                body = await read_json(request)
+                body = await (read_multipart_record(request) if is_multipart(request) else read_json(request))
                 if not isinstance(body, dict):
                     raise ApiError(400, "JSON_PARSER_ERROR", "The request body must be a JSON object")
                 with org.transaction():

@@ -7,7 +7,6 @@ intent looks in the org first (the ContentVersion by its MD5 Checksum on that re
 link), so a lost answer neither loses nor doubles a file."""
 from __future__ import annotations
 
-import base64
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +18,8 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
 from eazybe_tasks.salesforce.collections_writer import create
-from eazybe_tasks.salesforce.resilient_calls import RetryingQueries, RetryPolicy, call
+from eazybe_tasks.salesforce.file_upload import upload_file
+from eazybe_tasks.salesforce.resilient_calls import RetryingQueries, call
 from eazybe_tasks.store.blobs import BlobStore
 from eazybe_tasks.store.schema import file_ledger
 from eazybe_tasks.sync.chat_day_records import PlannedRecord
@@ -81,12 +81,11 @@ def _reconcile(engine: Engine, blobs: BlobStore, queries: RetryingQueries) -> No
 
 def _upload(sf: Salesforce, item: WantedFile, content: bytes,
             refresh_session: Callable[[], None] | None) -> tuple[str, str]:
-    """(ContentDocumentId, ContentVersion Id) of the new file. Not retried: a lost answer is settled by `_reconcile`."""
-    version = call(lambda: sf.ContentVersion.create({
-        "Title": item.file_name, "PathOnClient": item.file_name, "FirstPublishLocationId": item.record_id,
-        "VersionData": base64.b64encode(content).decode(),
-    }), refresh_session=refresh_session, policy=RetryPolicy(attempts=1))
-    return call(lambda: sf.ContentVersion.get(version["id"]), refresh_session=refresh_session)["ContentDocumentId"], version["id"]
+    """(ContentDocumentId, ContentVersion Id) of the new file. Sent once: a lost answer is
+    settled by `_reconcile`."""
+    version_id = upload_file(sf, {"Title": item.file_name, "PathOnClient": item.file_name,
+                                  "FirstPublishLocationId": item.record_id}, content, refresh_session)
+    return call(lambda: sf.ContentVersion.get(version_id), refresh_session=refresh_session)["ContentDocumentId"], version_id
 
 
 def write_files(engine: Engine, blobs: BlobStore, sf: Salesforce, written: list[tuple[PlannedRecord, str]],
