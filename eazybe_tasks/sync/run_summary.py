@@ -31,6 +31,11 @@ def _messages() -> object:
     return func.count(distinct(message_outcomes.c.message_pk)).label("messages")
 
 
+def _chat_name() -> object:
+    """The chat's name, or its number or group id where the source gave no name (Cloud API)."""
+    return func.coalesce(chats.c.name, chats.c.chat_id)
+
+
 def _of_run(run_id: int, outcome: str | tuple[str, ...]) -> object:
     chosen = (outcome,) if isinstance(outcome, str) else outcome
     return and_(message_outcomes.c.run_id == run_id, message_outcomes.c.outcome.in_(chosen))
@@ -46,7 +51,7 @@ def written_chat_days(engine: Engine, run_id: int) -> pd.DataFrame:
     sent_by_run = and_(chat_day_ledger.c.written_at >= run.c.started_at,
                        func.coalesce(run.c.finished_at, chat_day_ledger.c.written_at) >= chat_day_ledger.c.written_at)
     statement = (
-        select(chat_day_ledger.c.day, accounts.c.number.label("account"), chats.c.name.label("chat"),
+        select(chat_day_ledger.c.day, accounts.c.number.label("account"), _chat_name().label("chat"),
                chats.c.is_group, people.c.object_name, people.c.name.label("person"), _messages(),
                chat_day_ledger.c.record_id, chat_day_ledger.c.chat_key)
         .join_from(message_outcomes, chat_day_ledger, chat_day_ledger.c.chat_key == message_outcomes.c.chat_key)
@@ -55,9 +60,9 @@ def written_chat_days(engine: Engine, run_id: int) -> pd.DataFrame:
         .join(chats, chats.c.id == chat_day_ledger.c.chat_pk)
         .outerjoin(people, people.c.record_id == chat_day_ledger.c.person_id)
         .where(_of_run(run_id, LOGGED))
-        .group_by(chat_day_ledger.c.chat_key, chat_day_ledger.c.day, accounts.c.number, chats.c.name, chats.c.is_group,
-                  people.c.object_name, people.c.name, chat_day_ledger.c.record_id)
-        .order_by(chat_day_ledger.c.day, accounts.c.number, chats.c.name, people.c.name)
+        .group_by(chat_day_ledger.c.chat_key, chat_day_ledger.c.day, accounts.c.number, chats.c.name, chats.c.chat_id,
+                  chats.c.is_group, people.c.object_name, people.c.name, chat_day_ledger.c.record_id)
+        .order_by(chat_day_ledger.c.day, accounts.c.number, _chat_name(), people.c.name)
     )
     return frame(engine, statement)
 
@@ -68,7 +73,7 @@ def unmatched_numbers(engine: Engine, run_id: int) -> pd.DataFrame:
     statement = (
         select(message_outcomes.c.number, accounts.c.number.label("account"), _messages(),
                func.count(distinct(message_outcomes.c.day)).label("days"),
-               func.max(chats.c.name).label("chat"))
+               func.max(_chat_name()).label("chat"))
         .join_from(message_outcomes, accounts, accounts.c.id == message_outcomes.c.account_id)
         .join(chats, chats.c.id == message_outcomes.c.chat_pk)
         .where(_of_run(run_id, UNMATCHED), message_outcomes.c.number.is_not(None))
