@@ -14,6 +14,8 @@ from local_org_fixture import RunningOrg, deploy_project, local_org
 from postgres_server import postgres_server
 from repo_paths import FORCE_APP
 
+pytest_plugins = ["fuzz_counts"]  # prints how many inputs each fuzz suite tried (tests/fuzz_counts.py)
+
 
 @pytest.fixture
 def source_copy(tmp_path: Path) -> Callable[[], Path]:

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eazybe_local_org.soql import SoqlError, compile_query, shape_record
+from fuzz_counts import tried
 from test_soql import NOW, OBJECTS, ROWS, SCHEMA, build_database
 
 VALID_QUERIES = [
@@ -29,8 +30,7 @@ FRAGMENTS = [
     "9999-12-31T23:59:59-12:00", "0001-01-01", "Name", "Account", "Contact__r", "__c", " ", "\n",
     "-", "1.5", "GROUP BY", "true",
 ]
-
-tried = {"inputs": 0, "compiled": 0}
+SUITE = "SOQL parser of the local org"
 
 
 @pytest.fixture(scope="module")
@@ -38,20 +38,19 @@ def db() -> Iterator[sqlite3.Connection]:
     connection = build_database(OBJECTS, ROWS)
     yield connection
     connection.close()
-    print(f"\nSOQL fuzz: {tried['inputs']} inputs tried, {tried['compiled']} compiled and ran")
 
 
 def check(db: sqlite3.Connection, query: str) -> None:
     """Compiles `query`; anything that compiles must also run and shape without error."""
-    tried["inputs"] += 1
     try:
         compiled = compile_query(query, SCHEMA, now=NOW)
     except SoqlError as error:
+        tried(SUITE, "rejected")
         assert error.error_code in {"MALFORMED_QUERY", "INVALID_TYPE", "INVALID_FIELD"}
         assert "\nERROR at Row:" in error.message
         return
     rows = db.execute(compiled.sql, compiled.params).fetchall()
-    tried["compiled"] += 1
+    tried(SUITE, "compiled and ran")
     if not compiled.is_count:
         for row in rows:
             shape_record(compiled, row, api_version="67.0")

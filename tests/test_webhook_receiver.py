@@ -3,6 +3,7 @@ stored before the 200, and every kind of bad request refused with nothing stored
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -11,6 +12,7 @@ import requests
 from sqlalchemy import func, select
 
 from asgi_server import serving
+from cloud_api_deliveries import text_delivery
 from eazybe_tasks.sources.cloud_api import HEADER, sign
 from eazybe_tasks.store.schema import ingests, messages, statuses
 from eazybe_tasks.store.store import Store, open_store
@@ -20,6 +22,7 @@ from repo_paths import CORPUS
 
 SECRET = "test-app-secret-0123456789"
 TOKEN = "test-verify-token"
+BUSINESS = "+14155550100"
 CASES = [
     (path.name, name, envelope)
     for path in sorted((CORPUS / "webhooks").glob("*.json"))
@@ -142,4 +145,30 @@ def test_body_over_the_cap_is_413(url: str, store: Store) -> None:
 
     answer = requests.post(url, data=chunks(), headers={HEADER: sign(b"", SECRET)}, timeout=10)
     assert answer.status_code == 413
+    assert count(store, ingests) == 0
+
+
+@pytest.mark.parametrize("text", ["NUL \x00 inside", "half an emoji \ud83d alone"], ids=["nul", "lone surrogate"])
+def test_text_no_database_stores_is_repaired_not_refused(any_store: Store, text: str) -> None:
+    """JSON can carry both; PostgreSQL refuses NUL and no database takes a lone surrogate. Meta
+    would retry a failed delivery forever, so it is stored with U+FFFD in their place."""
+    raw = text_delivery(BUSINESS, "+14155550134", "wamid.repair", text, datetime.now(timezone.utc))
+    with serving(create_app(any_store, WebhookSettings(verify_token=TOKEN, app_secret=SECRET))) as base:
+        answer = post(base + PATH, raw)
+    assert answer.status_code == 200, answer.text
+    with any_store.engine.connect() as connection:
+        assert connection.execute(select(messages.c.body)).scalar_one() == text.replace(
+            "\x00", "\ufffd").replace("\ud83d", "\ufffd")
+
+
+def test_what_the_store_refuses_is_400(url: str, store: Store) -> None:
+    raw = text_delivery("+80100000", "+14155550134", "wamid.nowhere", "hi", datetime.now(timezone.utc))
+    answer = post(url, raw)
+    assert answer.status_code == 400 and "+80100000" in answer.json()["error"]["message"]
+    assert count(store, ingests) == 0
+
+
+def test_json_nested_too_deeply_is_400(url: str, store: Store) -> None:
+    answer = post(url, b"[" * 5000 + b"]" * 5000)
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "malformed_json"
     assert count(store, ingests) == 0

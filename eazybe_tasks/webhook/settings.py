@@ -1,4 +1,6 @@
-"""The receiver's secrets and limits, read from the environment, never from the repository.
+"""The receiver's secrets and limits, never from the repository: each secret from its environment
+variable, else from the CumulusCI keychain's `whatsapp_webhook` service (`cci service connect
+whatsapp_webhook`, defined in cumulusci.yml), which keeps it encrypted on the operator's machine.
 
 The verify token and the app secret are the two values set in the Meta app's webhook
 configuration. They are kept out of reprs so a logged settings object shows no secret."""
@@ -6,9 +8,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Mapping
 
 VERIFY_TOKEN_VARIABLE = "EAZYBE_WEBHOOK_VERIFY_TOKEN"
 APP_SECRET_VARIABLE = "EAZYBE_WHATSAPP_APP_SECRET"
+SERVICE_TYPE = "whatsapp_webhook"
+# The service's attribute holding each secret, by environment variable.
+SERVICE_ATTRIBUTES = {VERIFY_TOKEN_VARIABLE: "verify_token", APP_SECRET_VARIABLE: "app_secret"}
 # Meta's deliveries are a few kilobytes; a megabyte leaves room for large batches.
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
@@ -20,12 +26,16 @@ class WebhookSettings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     @classmethod
-    def from_environment(cls, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> "WebhookSettings":
-        missing = [v for v in (VERIFY_TOKEN_VARIABLE, APP_SECRET_VARIABLE) if not os.environ.get(v)]
+    def resolve(cls, service: Mapping[str, str | None] | None = None,
+                max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> "WebhookSettings":
+        """The secrets from the environment, else from `service` (the whatsapp_webhook service's
+        attributes, None when it is not connected). Raises RuntimeError naming what is missing."""
+        found = {variable: os.environ.get(variable) or (service or {}).get(attribute) or ""
+                 for variable, attribute in SERVICE_ATTRIBUTES.items()}
+        missing = [variable for variable, value in found.items() if not value]
         if missing:
-            raise RuntimeError(f"set {' and '.join(missing)} before serving the webhook")
-        return cls(
-            verify_token=os.environ[VERIFY_TOKEN_VARIABLE],
-            app_secret=os.environ[APP_SECRET_VARIABLE],
-            max_body_bytes=max_body_bytes,
-        )
+            attributes = " and ".join(SERVICE_ATTRIBUTES[variable] for variable in missing)
+            raise RuntimeError(f"set {' and '.join(missing)}, or connect the {SERVICE_TYPE} service with its "
+                               f"{attributes} (cci service connect {SERVICE_TYPE}), before serving the webhook")
+        return cls(verify_token=found[VERIFY_TOKEN_VARIABLE], app_secret=found[APP_SECRET_VARIABLE],
+                   max_body_bytes=max_body_bytes)
