@@ -89,7 +89,8 @@ def test_serve_webhook_without_secrets_says_which_to_set(tmp_path: Path) -> None
     env_less = {k: v for k, v in os.environ.items() if not k.startswith("EAZYBE_")}
     result = subprocess.run(
         [str(CCI), "task", "run", "serve_webhook", "-o", "store_url", f"sqlite:///{tmp_path / 's.db'}"],
-        cwd=REPO, env={**tool_env(), **env_less}, capture_output=True, text=True, timeout=120,
+        cwd=REPO, env={**tool_env(), **env_less, "HOME": str(tmp_path / "home")},  # no keychain service either
+        capture_output=True, text=True, timeout=120,
     )
     assert result.returncode != 0
     assert "EAZYBE_WEBHOOK_VERIFY_TOKEN" in result.stdout + result.stderr

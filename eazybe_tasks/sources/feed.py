@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+import phonenumbers
+
 from eazybe_tasks.sources.model import AttachmentRef, Direction, Message, MessageType, Source, SourceError
 
 E164 = re.compile(r"\+[0-9]{8,15}")
@@ -47,10 +49,16 @@ def validate_feed(path: Path) -> list[SourceError]:
 def parse_line(line: bytes, where: str) -> Message:
     try:
         record = json.loads(line.decode("utf-8"))
+        json.dumps(record, ensure_ascii=False).encode("utf-8")  # every string must be storable text
     except UnicodeDecodeError as error:
         raise SourceError(where, f"not UTF-8: {error.reason} at byte {error.start}") from None
+    except UnicodeEncodeError:
+        raise SourceError(where, "a string holds a lone UTF-16 surrogate (half of an escaped character, "
+                                 "such as \\ud83d without its pair)") from None
     except json.JSONDecodeError as error:
         raise SourceError(where, f"not a JSON object: {error.msg} at column {error.colno}") from None
+    except RecursionError:
+        raise SourceError(where, "JSON nested too deeply to be a message") from None
     try:
         return _message(record)
     except _FieldError as error:
@@ -143,6 +151,10 @@ def _boolean(value: Any) -> bool:
 def _e164(value: Any) -> str:
     if not (isinstance(value, str) and E164.fullmatch(value)):
         raise _FieldError(f"expected an E.164 number ('+' then 8 to 15 digits), got {_got(value)}")
+    try:
+        phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        raise _FieldError(f"expected an E.164 number starting with a country code, got {_got(value)}") from None
     return value
 
 
@@ -179,7 +191,10 @@ def _timestamp(value: Any) -> datetime:
         raise _FieldError(problem) from None
     if moment.tzinfo is None:
         raise _FieldError(problem)
-    return moment.astimezone(timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:  # 0001-01-01T00:00+05:00 is before year 1 in UTC
+        raise _FieldError(problem) from None
 
 
 def _attachments(value: Any) -> tuple[AttachmentRef, ...]:
