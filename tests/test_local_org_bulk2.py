@@ -12,7 +12,7 @@ from typing import Iterator
 import pytest
 import requests
 from simple_salesforce import Salesforce
-from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceOperationError
+from simple_salesforce.exceptions import SalesforceError, SalesforceMalformedRequest, SalesforceOperationError
 
 from local_org_fixture import RunningOrg, local_org
 
@@ -193,6 +193,14 @@ def test_query_results_quote_values_and_name_relationship_paths(sf: Salesforce) 
         '"Lonely","","false",""\n'
         '"Pathfinder","Paths Inc","false","path@example.com"\n'
     )
+
+
+def test_query_jobs_refuse_counts_and_aggregates(sf: Salesforce) -> None:
+    for soql, refusal in [("SELECT COUNT() FROM Contact", "COUNT() queries"),
+                          ("SELECT LastName, COUNT(Id) FROM Contact GROUP BY LastName", "aggregate functions")]:
+        with pytest.raises(SalesforceError) as refused:
+            list(sf.bulk2.Contact.query(soql, wait=0))
+        assert refused.value.status == 400 and refusal in str(refused.value.content)
 
 
 def test_locked_rows_fail_unwritten_while_the_others_are_written(org: RunningOrg, sf: Salesforce) -> None:

@@ -514,11 +514,11 @@ def test_filter_value_of_the_wrong_type(where, field, expected):
 
 
 def test_malformed_query_points_at_the_unexpected_token():
-    error = soql_error("SELECT Id FROM Account WHERE Name = 'x' GROUP BY Name")
+    error = soql_error("SELECT Id FROM Account WHERE Name = 'x' FOR UPDATE")
     assert error.error_code == "MALFORMED_QUERY"
     assert error.message == (
-        "\nSELECT Id FROM Account WHERE Name = 'x' GROUP BY Name\n"
-        f"{' ' * 40}^\nERROR at Row:1:Column:41\nunexpected token: GROUP"
+        "\nSELECT Id FROM Account WHERE Name = 'x' FOR UPDATE\n"
+        f"{' ' * 40}^\nERROR at Row:1:Column:41\nunexpected token: FOR"
     )
 
 
@@ -538,10 +538,14 @@ def test_errors_on_later_lines_report_that_line():
 @pytest.mark.parametrize(
     ("soql", "token"),
     [
-        ("SELECT COUNT(Id) FROM Account", "Id"),
-        ("SELECT MAX(NumberOfEmployees) FROM Account", "("),
-        ("SELECT Name, COUNT() FROM Account", "("),
-        ("SELECT Name FROM Account GROUP BY Name", "GROUP"),
+        ("SELECT Name, COUNT() FROM Account", ")"),
+        ("SELECT COUNT(*) FROM Account", "*"),
+        ("SELECT COUNT() FROM Account GROUP BY Name", "GROUP"),
+        ("SELECT CALENDAR_YEAR(CreatedDate) FROM Account", "("),
+        ("SELECT Name FROM Account GROUP BY ROLLUP(Name)", "("),
+        ("SELECT Name n FROM Account", "n"),
+        ("SELECT Id FROM Account WHERE COUNT(Id) > 1", "("),
+        ("SELECT COUNT(Id) FROM Account HAVING COUNT(Id) > 1", "HAVING"),
         ("SELECT Id FROM Contact WHERE AccountId IN (SELECT Id FROM Account)", "SELECT"),
         ("SELECT TYPEOF Owner WHEN User THEN Name END FROM Account", "TYPEOF"),
         ("SELECT FIELDS(ALL) FROM Account LIMIT 200", "("),

@@ -22,6 +22,8 @@ def run_query(org: Any, soql: str, include_deleted: bool) -> tuple[CompiledQuery
         raise ApiError(400, error.error_code, error.message) from None
     if compiled.is_count:
         raise ApiError(400, "INVALIDJOB", "The query job doesn't support COUNT() queries")
+    if compiled.is_aggregate:  # Bulk queries return records, never AggregateResult rows
+        raise ApiError(400, "INVALIDJOB", "The query job doesn't support aggregate functions or GROUP BY")
     with org.transaction():
         rows = org.connection.execute(compiled.sql, compiled.params).fetchall()
     return compiled, rows

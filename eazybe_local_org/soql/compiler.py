@@ -6,12 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from . import field_types
+from .aggregate_query import compile_aggregate
 from .errors import unknown_child_relationship, unknown_object
 from .field_paths import ROOT_ALIAS, FieldPath, FieldResolver, ResolvedField, quote_identifier
 from .filters import FilterTranslator
-from .nodes import OrderItem, SubQuery
+from .nodes import Query, SubQuery
 from .parser import parse
-from .records import ChildSlot, ParentSlot, RecordLayout, ValueSlot
+from .records import AggregateLayout, ChildSlot, ParentSlot, RecordLayout, ValueSlot
 from .schema import ObjectInfo, SchemaLookup
 
 
@@ -19,8 +20,8 @@ from .schema import ObjectInfo, SchemaLookup
 class CompiledQuery:
     """Run `sql` with `params`; for COUNT() the single row holds the count.
 
-    `columns` are the selected fields in order; the row also carries the Ids the
-    record layout needs to build attribute URLs and detect null parents.
+    `columns` are the selected fields in order (none for aggregate queries); the row also carries
+    the Ids the record layout needs to build attribute URLs and detect null parents.
     """
 
     sql: str
@@ -28,7 +29,12 @@ class CompiledQuery:
     object_name: str
     is_count: bool
     columns: list[FieldPath]
-    layout: RecordLayout = field(repr=False)
+    layout: RecordLayout | AggregateLayout = field(repr=False)
+
+    @property
+    def is_aggregate(self) -> bool:
+        """Its rows are AggregateResults, which Salesforce answers in one batch, without a locator."""
+        return isinstance(self.layout, AggregateLayout)
 
 
 def compile_query(
@@ -43,26 +49,25 @@ def compile_query(
     if root is None:
         raise unknown_object(query, tree.object.pos, tree.object.name)
     resolver = FieldResolver(query, root, schema)
-    selected = [resolver.resolve(ref) for ref in tree.fields]
-    filters = FilterTranslator(query, resolver, now)
-    conditions = [] if include_deleted else [f'{ROOT_ALIAS}."IsDeleted" = 0']
-    if tree.where is not None:
-        conditions.append(filters.translate(tree.where))
-    order_by = [_order_term(resolver.resolve(item.field), item) for item in tree.order_by]
+    limit, limit_params = _limit_clause(tree)
+    if tree.is_aggregate:
+        aggregate = compile_aggregate(query, tree, resolver, now)
+        where, where_params = _where_clause(query, tree, resolver, now, include_deleted)
+        select = f"SELECT {', '.join(aggregate.columns)}"
+        sql = " ".join([select, resolver.from_clause(), *where, *aggregate.clauses, *limit])
+        params = where_params + aggregate.params + limit_params
+        return CompiledQuery(sql, params, root.name, is_count=False, columns=[], layout=aggregate.layout)
 
+    selected = [resolver.resolve(item.expression) for item in tree.fields]
+    where, where_params = _where_clause(query, tree, resolver, now, include_deleted)
+    order_by = [resolver.resolve(item.field).sort_sql(item) for item in tree.order_by]
     body = " ".join(
-        [f"FROM {quote_identifier(root.name)} AS {ROOT_ALIAS}"]
-        + [join.sql for join in resolver.joins]
-        + ([f"WHERE {' AND '.join(conditions)}"] if conditions else [])
-        + ([f"ORDER BY {', '.join(order_by)}"] if order_by else [])
+        [resolver.from_clause()] + where + ([f"ORDER BY {', '.join(order_by)}"] if order_by else []) + limit
     )
     children = [
         _child_column(query, root, subquery, schema, now, f"s{index}_") for index, subquery in enumerate(tree.subqueries)
     ]
-    params = [param for _, child_params, _ in children for param in child_params] + list(filters.params)
-    if tree.limit is not None or tree.offset is not None:
-        body += " LIMIT ? OFFSET ?"
-        params += [-1 if tree.limit is None else tree.limit, tree.offset or 0]
+    params = [param for _, child_params, _ in children for param in child_params] + where_params + limit_params
 
     layout = _layout(root.name, selected, resolver)
     first_child = len(selected) + 1 + len(resolver.joins)
@@ -85,6 +90,24 @@ def compile_query(
     )
 
 
+def _where_clause(
+    query: str, tree: Query, resolver: FieldResolver, now: datetime, include_deleted: bool
+) -> tuple[list[str], list[Any]]:
+    """WHERE as SQL and its parameters: the query's condition, and unless queryAll, live records only."""
+    filters = FilterTranslator(query, resolver, now)
+    conditions = [] if include_deleted else [f'{ROOT_ALIAS}."IsDeleted" = 0']
+    if tree.where is not None:
+        conditions.append(filters.translate(tree.where))
+    return ([f"WHERE {' AND '.join(conditions)}"] if conditions else []), list(filters.params)
+
+
+def _limit_clause(tree: Query) -> tuple[list[str], list[Any]]:
+    """LIMIT and OFFSET as SQL placeholders and their parameters; nothing when the query has neither."""
+    if tree.limit is None and tree.offset is None:
+        return [], []
+    return ["LIMIT ? OFFSET ?"], [-1 if tree.limit is None else tree.limit, tree.offset or 0]
+
+
 def _child_column(
     query: str, parent: ObjectInfo, subquery: SubQuery, schema: SchemaLookup, now: datetime, alias_prefix: str
 ) -> tuple[str, list[Any], ChildSlot]:
@@ -101,12 +124,11 @@ def _child_column(
     conditions = [f'{root}.{quote_identifier(relationship.field)} = {ROOT_ALIAS}."Id"', f'{root}."IsDeleted" = 0']
     if subquery.where is not None:
         conditions.append(filters.translate(subquery.where))
-    order_by = [_order_term(resolver.resolve(item.field), item) for item in subquery.order_by]
+    order_by = [resolver.resolve(item.field).sort_sql(item) for item in subquery.order_by]
     sources = [field.column_sql for field in selected] + [f'{root}."Id"'] + [f'{join.alias}."Id"' for join in resolver.joins]
     inner = " ".join(
         [f"SELECT {', '.join(f'{source} AS c{index}' for index, source in enumerate(sources))}"]
-        + [f"FROM {quote_identifier(child.name)} AS {root}"]
-        + [join.sql for join in resolver.joins]
+        + [resolver.from_clause()]
         + [f"WHERE {' AND '.join(conditions)}"]
         + ([f"ORDER BY {', '.join(order_by)}"] if order_by else [])
         + (["LIMIT ?"] if subquery.limit is not None else [])
@@ -115,14 +137,6 @@ def _child_column(
     row = ", ".join(f"c{index}" for index in range(len(sources)))
     column = f"(SELECT json_group_array(json_array({row})) FROM ({inner}))"
     return column, params, ChildSlot(relationship.name, -1, _layout(child.name, selected, resolver))
-
-
-def _order_term(field: ResolvedField, item: OrderItem) -> str:
-    """Salesforce sorts text case-insensitively and lets the query place nulls."""
-    collation = " COLLATE NOCASE" if field_types.is_text(field.path.field.type) else ""
-    direction = "DESC" if item.descending else "ASC"
-    nulls = "FIRST" if item.nulls_first else "LAST"
-    return f"{field.column_sql}{collation} {direction} NULLS {nulls}"
 
 
 def _layout(object_name: str, selected: list[ResolvedField], resolver: FieldResolver) -> RecordLayout:

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
+from . import field_types
 from .errors import malformed, unknown_field, unknown_relationship
-from .nodes import FieldRef
+from .nodes import FieldRef, Operand, OrderItem
 from .schema import FieldInfo, ObjectInfo, SchemaLookup
 
 ROOT_ALIAS = "t0"
@@ -28,6 +30,18 @@ class ResolvedField:
     path: FieldPath
     column_sql: str
 
+    @property
+    def comparable_sql(self) -> str:
+        """The column as Salesforce compares, sorts and groups it: text without regard to case."""
+        if field_types.is_text(self.path.field.type):
+            return f"{self.column_sql} COLLATE NOCASE"
+        return self.column_sql
+
+    def sort_sql(self, item: OrderItem) -> str:
+        """This column as an ORDER BY term; Salesforce lets the query place nulls."""
+        direction = "DESC" if item.descending else "ASC"
+        return f"{self.comparable_sql} {direction} NULLS {'FIRST' if item.nulls_first else 'LAST'}"
+
 
 @dataclass(frozen=True)
 class Join:
@@ -37,6 +51,12 @@ class Join:
     object_name: str
     alias: str
     sql: str
+
+
+class Columns(Protocol):
+    """Turns what a condition or an ORDER BY item names into SQL; aggregate queries also take aggregates."""
+
+    def resolve(self, ref: Operand) -> ResolvedField: ...
 
 
 def quote_identifier(name: str) -> str:
@@ -65,6 +85,11 @@ class FieldResolver:
 
     def join_for(self, relationships: tuple[str, ...]) -> Join:
         return self._joins[relationships][0]
+
+    def from_clause(self) -> str:
+        """FROM the queried object and every parent joined so far: build it after the last resolve()."""
+        root = f"FROM {quote_identifier(self._root.name)} AS {self.root_alias}"
+        return " ".join([root] + [join.sql for join in self.joins])
 
     def resolve(self, ref: FieldRef) -> ResolvedField:
         *relationship_names, field_name = ref.path

@@ -14,7 +14,7 @@ from typing import Any
 from . import field_types
 from .date_literals import day_range
 from .errors import SoqlError, malformed, unexpected_token, wrong_value_type
-from .field_paths import FieldResolver, ResolvedField
+from .field_paths import Columns, ResolvedField
 from .nodes import (
     BooleanGroup,
     BooleanLiteral,
@@ -22,13 +22,13 @@ from .nodes import (
     Condition,
     DateLiteral,
     DateTimeLiteral,
-    FieldRef,
     InList,
     Like,
     Literal,
     Not,
     NullLiteral,
     NumberLiteral,
+    Operand,
     RelativeDateLiteral,
     StringLiteral,
 )
@@ -49,13 +49,13 @@ class _Range:
     end: str
 
 
-_Operand = _Point | _Range
+_StoredValue = _Point | _Range
 
 
 class FilterTranslator:
     """Collects SQL parameters in the order their placeholders appear."""
 
-    def __init__(self, query: str, resolver: FieldResolver, now: datetime) -> None:
+    def __init__(self, query: str, resolver: Columns, now: datetime) -> None:
         self._query = query
         self._resolver = resolver
         self._now = now
@@ -88,7 +88,7 @@ class FilterTranslator:
         if isinstance(operand, _Range):
             return self._range_comparison(field, comparison.operator, operand)
         placeholder = self._bind(operand.value)
-        return _two_valued(f"{_comparable(field)} {comparison.operator} {placeholder}")
+        return _two_valued(f"{field.comparable_sql} {comparison.operator} {placeholder}")
 
     def _range_comparison(self, field: ResolvedField, operator: str, span: _Range) -> str:
         """A field against a whole day range: `<` is before the start, `>` is after the end."""
@@ -102,11 +102,11 @@ class FilterTranslator:
         }[operator]
         return _two_valued(f"{field.column_sql} {sql_operator} {self._bind(bound)}")
 
-    def _equals(self, field: ResolvedField, ref: FieldRef, value: Literal) -> str:
+    def _equals(self, field: ResolvedField, ref: Operand, value: Literal) -> str:
         operand = self._operand(field, ref, value)
         if isinstance(operand, _Range):
             return self._within(field, operand)
-        return _two_valued(f"{_comparable(field)} = {self._bind(operand.value)}")
+        return _two_valued(f"{field.comparable_sql} = {self._bind(operand.value)}")
 
     def _within(self, field: ResolvedField, span: _Range) -> str:
         start, end = self._bind(span.start), self._bind(span.end)
@@ -130,7 +130,7 @@ class FilterTranslator:
         if points:
             # Bound after the ranges above, because the IN test comes after them in the SQL.
             placeholders = ", ".join(self._bind(point) for point in points)
-            tests.append(_two_valued(f"{_comparable(field)} IN ({placeholders})"))
+            tests.append(_two_valued(f"{field.comparable_sql} IN ({placeholders})"))
         matched = "(" + " OR ".join(tests) + ")"
         return f"(NOT {matched})" if condition.negated else matched
 
@@ -143,7 +143,7 @@ class FilterTranslator:
         # SQLite's LIKE already ignores ASCII case, matching Salesforce's LIKE.
         return _two_valued(f"{field.column_sql} LIKE {placeholder} ESCAPE '\\'")
 
-    def _operand(self, field: ResolvedField, ref: FieldRef, value: Literal) -> _Operand:
+    def _operand(self, field: ResolvedField, ref: Operand, value: Literal) -> _StoredValue:
         """The stored form of `value` for this field's type, or Salesforce's type error."""
         field_type = field.path.field.type
         if field_types.is_text(field_type) and isinstance(value, StringLiteral):
@@ -170,7 +170,7 @@ class FilterTranslator:
         encode = field_types.encode_date if field_type == "date" else field_types.day_start
         return _Range(encode(first), encode(after_last))
 
-    def _wrong_type(self, field: ResolvedField, ref: FieldRef) -> SoqlError:
+    def _wrong_type(self, field: ResolvedField, ref: Operand) -> SoqlError:
         field_type = field.path.field.type
         return wrong_value_type(
             self._query,
@@ -183,13 +183,6 @@ class FilterTranslator:
     def _bind(self, value: Any) -> str:
         self.params.append(value)
         return "?"
-
-
-def _comparable(field: ResolvedField) -> str:
-    """Text columns compare without regard to case, like Salesforce's filters."""
-    if field_types.is_text(field.path.field.type):
-        return f"{field.column_sql} COLLATE NOCASE"
-    return field.column_sql
 
 
 def _two_valued(predicate: str) -> str:

@@ -18,6 +18,35 @@ class FieldRef:
 
 
 @dataclass(frozen=True)
+class Aggregate:
+    """COUNT(Id), SUM(Amount) and the like; `function` is upper-cased, `pos` is where its name starts."""
+
+    function: str
+    field: FieldRef
+    pos: Position
+
+
+# What a select item, a HAVING condition or an ORDER BY item of an aggregate query may name.
+Operand = Union[FieldRef, Aggregate]
+
+
+@dataclass(frozen=True)
+class Alias:
+    """The name an aggregate query gives a select item in its results (`COUNT(Id) total`)."""
+
+    name: str
+    pos: Position
+
+
+@dataclass(frozen=True)
+class SelectItem:
+    """One entry of the select list; only aggregate queries may alias or aggregate it."""
+
+    expression: Operand
+    alias: Alias | None = None
+
+
+@dataclass(frozen=True)
 class StringLiteral:
     value: StringValue
     pos: Position
@@ -76,23 +105,23 @@ Literal = Union[
 
 @dataclass(frozen=True)
 class Comparison:
-    """field <op> value; `operator` is normalised ('<>' becomes '!=')."""
+    """field <op> value; `operator` is normalised ('<>' becomes '!='); only HAVING compares aggregates."""
 
-    field: FieldRef
+    field: Operand
     operator: str
     value: Literal
 
 
 @dataclass(frozen=True)
 class InList:
-    field: FieldRef
+    field: Operand
     values: tuple[Literal, ...]
     negated: bool
 
 
 @dataclass(frozen=True)
 class Like:
-    field: FieldRef
+    field: Operand
     pattern: Literal
 
 
@@ -114,7 +143,7 @@ Condition = Union[Comparison, InList, Like, Not, BooleanGroup]
 
 @dataclass(frozen=True)
 class OrderItem:
-    field: FieldRef
+    field: Operand
     descending: bool
     nulls_first: bool
 
@@ -138,9 +167,10 @@ class SubQuery:
 
 @dataclass(frozen=True)
 class Query:
-    """`fields` is empty exactly when the query is SELECT COUNT()."""
+    """`fields` is empty exactly when the query is SELECT COUNT(); `is_aggregate` when it aggregates
+    or groups, and so answers AggregateResult rows rather than records."""
 
-    fields: tuple[FieldRef, ...]
+    fields: tuple[SelectItem, ...]
     is_count: bool
     object: ObjectRef
     where: Condition | None
@@ -148,3 +178,6 @@ class Query:
     limit: int | None
     offset: int | None
     subqueries: tuple[SubQuery, ...] = ()
+    is_aggregate: bool = False
+    group_by: tuple[FieldRef, ...] = ()
+    having: Condition | None = None

@@ -1,7 +1,8 @@
 """Shapes SQLite result rows into Salesforce's query-result record JSON.
 
 The per-column work (which JSON key, which decoder, which parent object) is decided
-once at compile time in a RecordLayout, so shaping a row is only dictionary building.
+once at compile time in a RecordLayout or an AggregateLayout, so shaping a row is only
+dictionary building.
 """
 from __future__ import annotations
 
@@ -51,11 +52,28 @@ class RecordLayout:
     children: tuple[ChildSlot, ...] = ()
 
 
+@dataclass(frozen=True)
+class AggregateLayout:
+    """An aggregate query's row: each select item's value under its alias (`relationships` stay empty,
+    as AggregateResult flattens `Account.Name` to `Name`)."""
+
+    values: tuple[ValueSlot, ...]
+
+
 def shape_record(compiled: CompiledQuery, row: Sequence[Any], *, api_version: str) -> dict:
     """One record as /query returns it: attributes first, then the selected fields in order."""
     if compiled.is_count:
         raise ValueError("SELECT COUNT() queries return a count, not records")
+    if isinstance(compiled.layout, AggregateLayout):
+        return _shape_aggregate(compiled.layout, row)
     return _shape(compiled.layout, row, f"/services/data/v{api_version.lstrip('v')}/sobjects")
+
+
+def _shape_aggregate(layout: AggregateLayout, row: Sequence[Any]) -> dict:
+    """AggregateResult is no stored sObject, so its attributes carry a type and no url."""
+    record: dict[str, Any] = {"attributes": {"type": "AggregateResult"}}
+    record.update((slot.key, slot.decode(row[slot.index])) for slot in layout.values)
+    return record
 
 
 def _shape(layout: RecordLayout, row: Sequence[Any], base_url: str) -> dict:

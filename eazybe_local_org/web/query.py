@@ -2,7 +2,8 @@
 `Sforce-Query-Options: batchSize=200..2000`), the rest behind `nextRecordsUrl`.
 
 A query runs once; its rows wait under a locator until read or until the oldest cursors are
-dropped, as Salesforce keeps a limited number of open query cursors per user."""
+dropped, as Salesforce keeps a limited number of open query cursors per user. Aggregate queries
+have no locator: their rows come in one batch or not at all."""
 from __future__ import annotations
 
 import re
@@ -18,6 +19,10 @@ from eazybe_local_org.web.errors import ApiError
 DEFAULT_BATCH = 2000
 OPEN_CURSORS = 50
 BATCH_OPTION = re.compile(r"batchSize=(\d+)")
+AGGREGATE_OVERFLOW_CODE = "EXCEEDED_ID_LIMIT"
+AGGREGATE_OVERFLOW_MESSAGE = (
+    "Aggregate query does not support queryMore(), use LIMIT to restrict the results to a single batch"
+)
 
 
 @dataclass
@@ -57,6 +62,10 @@ class QueryCursors:
             return {"totalSize": count, "done": True, "records": []}
         match = BATCH_OPTION.search(options or "")
         batch = min(max(int(match.group(1)), 200), DEFAULT_BATCH) if match else DEFAULT_BATCH
+        if compiled.is_aggregate:
+            if len(rows) > DEFAULT_BATCH:
+                raise ApiError(400, AGGREGATE_OVERFLOW_CODE, AGGREGATE_OVERFLOW_MESSAGE)
+            batch = DEFAULT_BATCH
         locator = "01g" + secrets.token_hex(6).upper() + "AAA"
         self._open[locator] = Cursor(compiled, rows, batch)
         while len(self._open) > OPEN_CURSORS:
