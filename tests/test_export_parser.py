@@ -300,6 +300,21 @@ def test_zip_media_bytes_go_to_the_right_entry(tmp_path: Path) -> None:
     assert document.caption == "Spec.pdf" and entries[4].type is MessageType.DOCUMENT
 
 
+def test_repeated_messages_keep_their_media_and_line_numbers(tmp_path: Path) -> None:
+    photo = "00000002-PHOTO-2024-03-14-10-01-00.jpg"
+    chat = "\n".join([
+        f"[3/14/24, 10:01:00] Ravi Kumar: <attached: {photo}>",
+        f"[3/14/24, 10:02:00] Ravi Kumar: <attached: {photo}>",
+        "[3/14/24, 10:03:00] Ana Silva: ok",
+        "[3/14/24, 10:04:00] Ana Silva: ok",
+    ]).encode()
+    path = _zip(tmp_path, {"_chat.txt": chat, photo: b"\xff\xd8\xff tiny jpeg"})
+    entries = parse(path)
+    assert [e.attachments[0].content for e in entries[:2]] == [b"\xff\xd8\xff tiny jpeg"] * 2
+    assert [(e.line_number, e.text, e.type) for e in entries[2:]] == [
+        (3, "ok", MessageType.TEXT), (4, "ok", MessageType.TEXT)]
+
+
 def test_progress_bar_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
     entries = parse(FIXTURES / "ios_en.txt", progress=True)
     assert len(entries) == 8

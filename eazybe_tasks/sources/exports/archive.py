@@ -19,7 +19,9 @@ from eazybe_tasks.sources.model import SourceError
 
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError)
 _MEDIA_NAME = re.compile(r"\d{8}-")  # iOS media prefix; a .txt so named is a shared document
-CHUNK = 1 << 18  # bytes per read: large enough that per-read costs vanish, small enough to stay flat
+# Bytes per read. Per-read costs vanish already, and a block's text (up to 4 bytes a character)
+# stays in the CPU cache; larger blocks parse slower, and their peak memory creeps up.
+CHUNK = 12 << 10
 
 
 @dataclass(frozen=True)

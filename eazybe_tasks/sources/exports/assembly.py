@@ -1,19 +1,27 @@
-"""Turns one entry (its header line's match plus continuation lines) into an `ExportEntry`.
+"""Turns a batch of entries (columns of header fields and texts) into `ExportEntry`s.
 
-Decides who wrote it, whether WhatsApp wrote it (system), and what kind of message it is, using
-the vocabulary in `vocab`. Checks run cheapest-first so plain text, the bulk of any chat, costs
-a dictionary lookup plus a few string tests.
+Decides who wrote each entry, whether WhatsApp wrote it (system), and what kind of message it is,
+using the vocabulary in `vocab`. What an entry's body (author and text) says is worked out once
+and remembered, as is who each name stands for: a chat has few authors, who repeat many messages
+("ok", "<Media omitted>"), so most entries are built by `map` over the batch's columns, with no
+Python code of the builder's own.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
-from typing import Callable
+from collections.abc import Callable, Generator, Iterable, Iterator
+from datetime import datetime
+from itertools import accumulate, repeat
+from operator import add
+from typing import NamedTuple
 
 from eazybe_tasks.sources.exports import vocab
-from eazybe_tasks.sources.exports.entry import ExportEntry, new_entry
+from eazybe_tasks.sources.exports.entry import Content, ExportEntry, new_entry
 from eazybe_tasks.sources.exports.layouts import Clock
 from eazybe_tasks.sources.exports.media import media_type, mime_type
+from eazybe_tasks.sources.exports.memo import Memo
 from eazybe_tasks.sources.model import AttachmentRef, MessageType, SourceError
 
 MediaLookup = Callable[[str], "bytes | None"]  # bytes of a file named in the chat, None if absent
@@ -23,12 +31,12 @@ def _alternatives(phrases: tuple[str, ...]) -> str:
     return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
 
 
-# "Name: text" -- a colon then a space, the end, or punctuation ("Name:." is a message "."),
-# but not "https://" or a time "10:30" inside a system line. Follows the header in the entry
-# pattern; without a match the whole line is the text (no author: WhatsApp wrote it).
-# (Written greedily, colon by colon: a lazy scan costs more per character.)
-_SEPARATES = r"\s|$|[^\w/]"
-AUTHOR = rf"(?:(?P<author>[^\n:]*(?::(?!{_SEPARATES})[^\n:]*)*):(?={_SEPARATES}) ?)?"
+# "Name: text" -- a colon then a space, the end, or punctuation ("Name:." is a message "."), but
+# not "https://" or a time "10:30" inside a system line. Matched at the start of what follows a
+# header; without a match the whole line is the text (no author: WhatsApp wrote it). The name
+# runs to the first colon not followed by a letter, digit or "/": there is one such colon, so
+# nothing to backtrack to.
+_AUTHOR = re.compile(r"(?P<author>[^\n:]*+(?::(?=[\w/])[^\n:]*+)*+):(?![\w/]) ?")
 _QUOTED_EVENT = re.compile(
     rf"\b(?:{_alternatives(vocab.QUOTED_EVENT_VERBS)})\b.*[{vocab.QUOTES}]", re.IGNORECASE
 )
@@ -52,57 +60,106 @@ _NOTICES |= {_notice_key(p): t for t, phrases in vocab.TYPED_MEDIA_OMITTED.items
 _DOCUMENT_OMITTED = tuple(unicodedata.normalize("NFD", p) for p in vocab.DOCUMENT_OMITTED)
 _LONGEST_NOTICE = max(map(len, _NOTICES)) + 2
 _OMITTED = AttachmentRef(omitted=True)  # immutable, so every uncaptioned notice can share it
-_UNSEEN = object()
-_REMEMBERED_AUTHORS = 10_000  # prefixes kept: lines without author can make many; memory stays flat
+_REMEMBERED_AUTHORS = 10_000  # names kept: system lines with a colon can make many; memory stays flat
+_REMEMBERED_BODIES = 2_048  # entry bodies kept...
+_SHORT_BODY = 128  # ...of at most this many characters: long ones seldom repeat, and would fill memory
+
+
+class Batch(NamedTuple):
+    """Consecutive entries of the chat, as columns: one item per entry in each list."""
+
+    first_line: int  # line number of the first entry's header
+    dates: list[str]  # date text of each header
+    times: list[str]  # time text of each header
+    bodies: list[str]  # what follows each header: author, text, and the continuation lines
+    whatsapp_lines: frozenset[int]  # header lines that iOS marked as WhatsApp's own (see marks)
 
 
 class EntryBuilder:
-    """Builds the entries of one chat. Remembers what each author prefix stands for (a chat has
-    few authors, so the quoted-event check runs once per name) and looks up exported media."""
+    """Builds the entries of one chat, batch by batch."""
 
     def __init__(self, clock: Clock, media: MediaLookup, where: str) -> None:
         self._clock = clock
         self._media = media
         self._where = where
-        self._authors: dict[str, str | None] = {}  # text before the separator -> author (None: none)
+        self._authors: Memo[str, str | None] = Memo(_author, _REMEMBERED_AUTHORS)
+        self._contents: Memo[str, Content] = Memo(self._content_of, _REMEMBERED_BODIES, _sharable)
 
-    def build(
-        self, line_number: int, header: re.Match[str], continuation: str, whatsapp_wrote: bool
-    ) -> ExportEntry:
-        """The entry `header` starts: a match of HEADER + AUTHOR + (?P<first>...) on its line.
-        `continuation` holds the entry's further lines, each after a line break ("" if none)."""
-        date_text, time_text, date_after, time_before, author, first = header.group(
-            "date", "time", "date_t", "time_t", "author", "first")
-        try:
-            timestamp = self._clock.timestamp(date_text or date_after, time_text or time_before)
-        except ValueError as error:
+    def build(self, batch: Batch) -> Generator[Iterable[ExportEntry], None, int]:
+        """The batch's entries, in order, in runs: lazy iterables, to be read one after the other.
+        Returns the line number after the batch's last line. Entries before a header with an
+        impossible date come before its SourceError."""
+        numbers = list(accumulate(map(add, map(str.count, batch.bodies, repeat("\n")), repeat(1)),
+                                  initial=batch.first_line))  # line numbers
+        stamps, bad_stamp = self._clock.timestamps(batch.dates, batch.times)
+        start, end = 0, len(stamps)
+        for marked in _indexes(numbers, batch.whatsapp_lines, end):
+            yield self._plain(numbers, stamps, batch.bodies, start, marked)
+            yield (self._marked(numbers[marked], stamps[marked], batch.bodies[marked]),)
+            start = marked + 1
+        yield self._plain(numbers, stamps, batch.bodies, start, end)
+        if bad_stamp is not None:
             raise SourceError(
-                f"{self._where}:{line_number}",
-                f"no such date or time with date order {self._clock.order.value}: {error}",
-            ) from None
-        if author is not None:
-            name = self._authors.get(author, _UNSEEN)
-            author = self._author(author) if name is _UNSEEN else name
-            if author is None:  # 'X changed the subject to "a: b"': the whole line is the text
-                first = header.string[header.start("author"):header.end()]
-        text = first + continuation
-        if author is None or (whatsapp_wrote and _SYSTEM_TEXT.search(first)):
-            return new_entry(line_number, timestamp, None, text, "system", MessageType.SYSTEM)
-        edited = text[-1:] == ">" and _EDITED.search(text) is not None
-        if edited:
-            text = _EDITED.sub("", text)
-            first, newline, rest = text.partition("\n")
-            continuation = newline + rest
-        message_type, attachments = _content(first, continuation, text, self._media)
-        return new_entry(line_number, timestamp, author, text, "message", message_type, edited,
-                         attachments)
+                f"{self._where}:{numbers[end]}",
+                f"no such date or time with date order {self._clock.order.value}: {bad_stamp}",
+            )
+        return numbers[-1]
 
-    def _author(self, prefix: str) -> str | None:
-        author = None if _QUOTED_EVENT.search(prefix) else prefix.strip()
-        if len(self._authors) >= _REMEMBERED_AUTHORS:
-            self._authors.clear()
-        self._authors[prefix] = author
-        return author
+    def _plain(
+        self, numbers: list[int], stamps: list[datetime], bodies: list[str], start: int, end: int
+    ) -> Iterator[ExportEntry]:
+        """Entries start..end-1, built by `map` over the columns (only a body not seen before is
+        worked out in Python)."""
+        return map(new_entry, numbers[start:end], stamps[start:end],
+                   map(self._contents.__getitem__, bodies[start:end]))
+
+    def _marked(self, number: int, stamp: datetime, body: str) -> ExportEntry:
+        """An entry on a line iOS marked as WhatsApp's own: a system line if its text says so."""
+        content, said = self._contents[body], _AUTHOR.match(body)
+        if said and content[0] is not None and _SYSTEM_TEXT.search(body[said.end():].partition("\n")[0]):
+            content = _system(body[said.end():])
+        return new_entry(number, stamp, content)
+
+    def _content_of(self, body: str) -> Content:
+        """Who said what, from an entry's body."""
+        said = _AUTHOR.match(body)
+        # No author, or 'X changed the subject to "a: b"': the whole line is the text.
+        if said is None or (author := self._authors[said["author"]]) is None:
+            return _system(body)
+        return _message(author, body[said.end():], self._media)
+
+
+def _indexes(numbers: list[int], wanted: frozenset[int], end: int) -> list[int]:
+    """Indexes below `end` of the entries whose line number is `wanted`, in order."""
+    if not wanted:
+        return []
+    indexes = (bisect.bisect_left(numbers, number, 0, end) for number in wanted)
+    return sorted(index for index, number in zip(indexes, wanted) if index < end and numbers[index] == number)
+
+
+def _author(name: str) -> str | None:
+    """The author a name stands for; None if the "name" is a group event."""
+    return None if _QUOTED_EVENT.search(name) else name.strip()
+
+
+def _system(text: str) -> Content:
+    return None, text, "system", MessageType.SYSTEM, False, ()
+
+
+def _message(author: str, text: str, media: MediaLookup) -> Content:
+    """What a message with this text says: its type, attachments, and whether it was edited."""
+    edited = text[-1:] == ">" and _EDITED.search(text) is not None
+    if edited:
+        text = _EDITED.sub("", text)
+    first, newline, rest = text.partition("\n")
+    message_type, attachments = _content(first, newline + rest, text, media)
+    return author, text, "message", message_type, edited, attachments
+
+
+def _sharable(body: str, content: Content) -> bool:
+    """Whether entries with this body may share `content`: not when it holds media bytes (memory)."""
+    attachments = content[5]
+    return len(body) <= _SHORT_BODY and (not attachments or all(a.content is None for a in attachments))
 
 
 def _content(

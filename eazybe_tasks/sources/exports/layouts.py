@@ -5,13 +5,19 @@ iOS: ``[31/12/2020, 21:41:05] `` (also time first, as in Vietnamese). Arabic exp
 Eastern Arabic digits. Field ranges are part of the patterns so that a continuation line only
 rarely looks like a header. Which numeric field is the day is not knowable from one line;
 `DateOrderVote` decides it from the whole file.
+
+The header pattern runs once per line, so it is written for Python's regex engine: an optional
+part as ``(?:X|)`` rather than ``(?:X)?`` (the same match, but an alternation runs much faster
+than a repeat), and ``?+`` (never given back) where giving back could not help the next part match.
 """
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from operator import add
 
 from eazybe_tasks.sources.exports.entry import DateOrder
+from eazybe_tasks.sources.exports.memo import Memo
 
 
 def _digit_to(top: int) -> str:
@@ -23,19 +29,21 @@ def _unnamed(pattern: str) -> str:
     return re.sub(r"\(\?P<\w+>", "(?:", pattern)
 
 
+# d1 tries the day or month before the year: the common case first, and no match can change, as
+# a year's 4 digits and the 1 or 2 of a day or month cannot both be followed by the separator.
 _DATE_FIELDS = re.compile(
-    rf"(?P<d1>\d{{4}}|{_digit_to(3)}?\d)[./-](?P<d2>{_digit_to(3)}?\d)[./-]"
-    rf"(?P<d3>\d{{4}}|\d{{1,2}}|[RHS]\d{{1,2}})(?: ?BE)?"
+    rf"(?P<d1>{_digit_to(3)}?\d|\d{{4}})[./-](?P<d2>{_digit_to(3)}?\d)[./-]"
+    rf"(?P<d3>\d{{4}}|\d{{1,2}}|[RHS]\d{{1,2}})(?: ?+BE|)"
 )
 _TIME_FIELDS = re.compile(
-    rf"(?P<hour>{_digit_to(2)}?\d)[:.](?P<minute>{_digit_to(5)}\d)(?:[:.](?P<second>{_digit_to(5)}\d))?"
-    r"(?: ?(?P<am_pm>[AaPp]\.? ?[Mm]\.?|ص|م))?"
+    rf"(?P<hour>{_digit_to(2)}?\d)[:.](?P<minute>{_digit_to(5)}\d)(?:[:.](?P<second>{_digit_to(5)}\d)|)"
+    r"(?: ?+(?P<am_pm>[AaPp]\.?+ ?+[Mm]\.?|ص|م)|)"
 )
 _DATE = _unnamed(_DATE_FIELDS.pattern)
 _TIME = _unnamed(_TIME_FIELDS.pattern)
 # A bracketed header ends with "] ", a bare one with " - ": the conditionals keep them paired.
-_DATE_FIRST = rf"(?P<open>\[)?(?P<date>{_DATE})[,،]? (?P<time>{_TIME})(?(open)\] ?| [-–] )"
-_TIME_FIRST = rf"(?P<open_t>\[)?(?P<time_t>{_TIME}),? (?P<date_t>{_DATE})(?(open_t)\] ?| [-–] )"
+_DATE_FIRST = rf"(?:(?P<open>\[)|)(?P<date>{_DATE})[,،]?+ (?P<time>{_TIME})(?(open)\] ?| [-–] )"
+_TIME_FIRST = rf"(?:(?P<open_t>\[)|)(?P<time_t>{_TIME}),?+ (?P<date_t>{_DATE})(?(open_t)\] ?| [-–] )"
 
 # Date-first tried before time-first; groups date/time, or date_t/time_t, hold the fields.
 HEADER = rf"(?=[\[0-9\u0660-\u0669\u06f0-\u06f9])(?:{_DATE_FIRST}|{_TIME_FIRST})"
@@ -47,22 +55,36 @@ _REMEMBERED = 20_000  # distinct dates (or times) kept, so hostile input cannot 
 
 
 class Clock:
-    """A header's local time from its date and time text, in a given date order.
+    """Headers' local times from their date and time texts, in a given date order.
 
     A chat repeats each date for many messages and each time of day on many days, so each text
-    is parsed once and remembered; the datetime is then one `combine` of the two."""
+    is parsed once and remembered: a date as its midnight, a time as the time since midnight."""
 
     def __init__(self, order: DateOrder) -> None:
         self.order = order
-        self._dates: dict[str, date] = {}
-        self._times: dict[str, time] = {}
+        self._days: Memo[str, datetime] = Memo(self._parse_date, _REMEMBERED)
+        self._times: Memo[str, timedelta] = Memo(_parse_time, _REMEMBERED)
 
-    def timestamp(self, date_text: str, time_text: str) -> datetime:
-        """ValueError if the fields are no real date or time of day."""
-        day = self._dates.get(date_text) or self._parse_date(date_text)
-        return datetime.combine(day, self._times.get(time_text) or self._parse_time(time_text))
+    def timestamps(self, dates: list[str], times: list[str]) -> tuple[list[datetime], ValueError | None]:
+        """The local times of headers, in order. At the first whose fields are no real date or
+        time of day: the times before it, and the error (else None)."""
+        try:
+            days, clock_times = map(self._days.__getitem__, dates), map(self._times.__getitem__, times)
+            return list(map(add, days, clock_times)), None
+        except ValueError:
+            return self._until_bad(dates, times)
 
-    def _parse_date(self, text: str) -> date:
+    def _until_bad(self, dates: list[str], times: list[str]) -> tuple[list[datetime], ValueError | None]:
+        """`timestamps` one header at a time, to find which one failed."""
+        stamps: list[datetime] = []
+        for date_text, time_text in zip(dates, times):
+            try:
+                stamps.append(self._days[date_text] + self._times[time_text])
+            except ValueError as error:
+                return stamps, error
+        return stamps, None
+
+    def _parse_date(self, text: str) -> datetime:
         first, second, third = _DATE_FIELDS.fullmatch(text).group("d1", "d2", "d3")
         if self.order is DateOrder.YMD:
             year, month, day = first, second, third
@@ -70,24 +92,16 @@ class Clock:
             day, month, year = first, second, third
         else:
             month, day, year = first, second, third
-        parsed = date(_calendar_year(year), int(month), int(day))
-        _remember(self._dates, text, parsed)
-        return parsed
-
-    def _parse_time(self, text: str) -> time:
-        hour, minute, second, am_pm = _TIME_FIELDS.fullmatch(text).group("hour", "minute", "second", "am_pm")
-        hour = int(hour)
-        if am_pm is not None:
-            hour = hour % 12 + (12 if am_pm.replace(".", "").replace(" ", "").lower() in _PM else 0)
-        parsed = time(hour, int(minute), int(second) if second else 0)
-        _remember(self._times, text, parsed)
-        return parsed
+        return datetime.combine(date(_calendar_year(year), int(month), int(day)), time())
 
 
-def _remember(known: dict, text: str, value: date | time) -> None:
-    if len(known) >= _REMEMBERED:
-        known.clear()
-    known[text] = value
+def _parse_time(text: str) -> timedelta:
+    hour, minute, second, am_pm = _TIME_FIELDS.fullmatch(text).group("hour", "minute", "second", "am_pm")
+    hour = int(hour)
+    if am_pm is not None:
+        hour = hour % 12 + (12 if am_pm.replace(".", "").replace(" ", "").lower() in _PM else 0)
+    parsed = time(hour, int(minute), int(second) if second else 0)  # ValueError past 23:59:59
+    return timedelta(hours=parsed.hour, minutes=parsed.minute, seconds=parsed.second)
 
 
 def _calendar_year(field: str) -> int:

@@ -29,25 +29,27 @@ def read_blocks(chunks: Iterable[bytes], where: str) -> Iterator[Block]:
     partial = b""  # the start of a line the last chunk cut
     for chunk in chunks:
         data = partial + chunk
-        cut = data.rfind(b"\n") + 1
-        partial = data[cut:]
-        if cut:
-            yield from _blocks(data[:cut], number, where)
-            number += data.count(b"\n", 0, cut)
+        cut = data.rfind(b"\n")
+        if cut >= 0:
+            yield from _blocks(b"\n" + data[:cut], number, where)
+            number += data.count(b"\n", 0, cut + 1)
+        partial = data[cut + 1:]
     if partial:
-        yield from _blocks(partial, number, where)
+        yield from _blocks(b"\n" + partial, number, where)
 
 
 def _blocks(data: bytes, number: int, where: str) -> Iterator[Block]:
-    """One block of `data`; on a bad byte, the lines before it, then the error naming its line."""
+    """The block of `data`: lines, each after a "\n" (so the decoded text needs no copy to add
+    the first one), the first numbered `number`. On a bad byte, the lines before it, then the
+    error naming its line."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line_start = data.rfind(b"\n", 0, error.start) + 1
-        if line_start:
-            good = data[:line_start]
+        if line_start > 1:
+            good = data[:line_start - 1]
             yield _block(good.decode("utf-8"), number, good)
-        bad_line = number + data.count(b"\n", 0, line_start)
+        bad_line = number + data.count(b"\n", 1, line_start)
         raise SourceError(
             f"{where}:{bad_line}",
             f"not UTF-8 text (bad byte at column {error.start - line_start + 1}); "
@@ -57,10 +59,8 @@ def _blocks(data: bytes, number: int, where: str) -> Iterator[Block]:
 
 
 def _block(text: str, number: int, data: bytes) -> Block:
-    if text.endswith("\n"):
-        text = text[:-1]
     if b"\r" in data:
         text = _TRAILING_CR.sub("", text)
     if not may_hold_marks(data):
-        return Block(number, "\n" + text, frozenset())
-    return Block(number, "\n" + clean(text), lines_written_by_whatsapp(text, number))
+        return Block(number, text, frozenset())
+    return Block(number, clean(text), lines_written_by_whatsapp(text, number))

@@ -34,12 +34,13 @@ def clean(text: str) -> str:
 
 
 def lines_written_by_whatsapp(text: str, first_line: int) -> frozenset[int]:
-    """Numbers of the lines of `text` (before `clean`) that hold a ": " followed by a direction
-    mark: in an iOS header line, that is how WhatsApp marks its own notices."""
+    """Numbers of the lines of `text` (each after a "\n", the first numbered `first_line`, before
+    `clean`) that hold a ": " followed by a direction mark: in an iOS header line, that is how
+    WhatsApp marks its own notices."""
     if "\u200e" not in text and "\u200f" not in text:
         return frozenset()
     numbers: set[int] = set()
-    line, counted = first_line, 0
+    line, counted = first_line - 1, 0
     for mark in _WHATSAPP_WROTE.finditer(text):
         line += text.count("\n", counted, mark.start())
         counted = mark.start()

@@ -1,33 +1,45 @@
 """parse_export: stream the entries of a WhatsApp "Export chat" file (.txt or .zip).
 
 Two passes when the date order is not given: the first reads headers only, until one proves
-which field is the day; the second builds entries. Both read the text in blocks of whole lines
-and find each entry's header line with one pattern search over the block, so memory does not grow
-with the file: one block, and the entry being assembled, are held.
+which field is the day; the second builds entries. Both read the text in blocks of whole lines.
+The second splits each block at its header lines with one pattern split (in C): per entry, the
+header's fields and the body up to the next header (author, text, continuation lines), which the
+builder turns into entries a block at a time. Memory does not grow with the file: one block, and
+the entry it ends with, are held.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
+from typing import Any
 
 from eazybe_tasks.sources.exports.archive import ChatText, open_chat
-from eazybe_tasks.sources.exports.assembly import AUTHOR, EntryBuilder
+from eazybe_tasks.sources.exports.assembly import Batch, EntryBuilder
 from eazybe_tasks.sources.exports.entry import DateOrder, ExportEntry
 from eazybe_tasks.sources.exports.layouts import HEADER, Clock, DateOrderVote, header_date
 from eazybe_tasks.sources.exports.lines import Block, read_blocks
 from eazybe_tasks.sources.exports.progress import with_progress
 from eazybe_tasks.sources.model import SourceError
 
-# An entry's first line: header, author, first line of text. Every line of a block follows a
-# "\n", so the search skips from line to line at the speed of a character scan.
-_ENTRY_LINE = re.compile(rf"\n{HEADER}{AUTHOR}(?P<first>[^\n]*)", re.MULTILINE)
+# The header that starts an entry's line. Every line of a block follows a "\n", so the search
+# skips from line to line at the speed of a character scan.
+_HEADER_LINE = re.compile(rf"\n{HEADER}")
+_STRIDE = _HEADER_LINE.groups + 1  # pieces per entry in a split: its groups, then what follows
 
 
 def parse_export(
     path: Path, *, date_order: DateOrder | None = None, progress: bool = False
 ) -> Iterator[ExportEntry]:
-    """Entries in file order. Raises SourceError (never anything else) for bad input."""
+    """Entries in file order, read lazily. Raises SourceError (never anything else) for bad input.
+
+    The entries come in runs (see EntryBuilder.build) that `chain` reads one after the other, so
+    that no generator of the parser's is resumed for each entry, only for each run."""
+    return chain.from_iterable(_runs(path, date_order, progress))
+
+
+def _runs(path: Path, date_order: DateOrder | None, progress: bool) -> Iterator[Iterable[ExportEntry]]:
     path = Path(path)
     with open_chat(path) as chat:
         order = DateOrder(date_order) if date_order else _detect_date_order(chat)
@@ -41,7 +53,7 @@ def parse_export(
 def _detect_date_order(chat: ChatText) -> DateOrder:
     vote = DateOrderVote()
     for block in _headed_blocks(read_blocks(chat.chunks(), chat.where), chat.where):
-        for header in _ENTRY_LINE.finditer(block.text):
+        for header in _HEADER_LINE.finditer(block.text):
             if vote.add(header_date(header)):
                 return vote.order
     raise SourceError(
@@ -55,7 +67,7 @@ def _headed_blocks(blocks: Iterable[Block], where: str) -> Iterator[Block]:
     """The blocks from the first entry's header line on; before it, only blank lines may come."""
     blocks = iter(blocks)
     for block in blocks:
-        first = _ENTRY_LINE.search(block.text)
+        first = _HEADER_LINE.search(block.text)
         preamble = block.text if first is None else block.text[:first.start()]
         for number, line in enumerate(preamble.split("\n")[1:], block.first_line):
             if line.strip():
@@ -72,29 +84,42 @@ def _headed_blocks(blocks: Iterable[Block], where: str) -> Iterator[Block]:
     raise SourceError(f"{where}:1", "no line starts with a date and time: not a WhatsApp chat export")
 
 
-def _entries(blocks: Iterable[Block], builder: EntryBuilder) -> Iterator[ExportEntry]:
-    """One entry per header line, with the lines up to the next header as its continuation.
+def _entries(blocks: Iterable[Block], builder: EntryBuilder) -> Iterator[Iterable[ExportEntry]]:
+    """The entries of the blocks, built a block at a time, in runs (see EntryBuilder.build).
 
-    An entry is built when the next header (or the end) shows where it ends; its continuation
-    may span blocks, so the text after the last header of a block is carried into the next."""
-    header: re.Match[str] | None = None  # header line of the entry being assembled
-    number = 0  # its line number
-    whatsapp_wrote = False  # whether iOS marked its text as WhatsApp's own
-    carried = ""  # its continuation from earlier blocks
+    The last entry of a block may go on in the next one: its pieces are carried over, its body
+    completed by what comes before the next block's first header, and it is built with that block."""
+    carried: list[Any] = []  # the pieces of the last entry so far: header groups, then body
+    line = 0  # its line number
+    carried_whatsapp: frozenset[int] = frozenset()  # {line} if iOS marked its header line
     for block in blocks:
-        text = block.text
-        tail = 0  # where the text after the block's last header line so far begins
-        for following in _ENTRY_LINE.finditer(text):
-            if header is None:
-                number = block.first_line  # _headed_blocks starts the first block with a header
-            else:
-                continuation = text[tail:following.start()]
-                if carried:
-                    continuation, carried = carried + continuation, ""
-                yield builder.build(number, header, continuation, whatsapp_wrote)
-                number += 1 + continuation.count("\n")
-            header, tail = following, following.end()
-            whatsapp_wrote = number in block.whatsapp_lines
-        carried += text[tail:]
-    if header is not None:
-        yield builder.build(number, header, carried, whatsapp_wrote)
+        pieces = _HEADER_LINE.split(block.text)
+        headed = len(pieces) > 1  # the block holds a header: the entry it ends with is new
+        if carried:
+            carried[-1] += pieces[0]
+            pieces[:1] = carried
+        else:  # the first block, which _headed_blocks starts with a header
+            line = block.first_line
+            del pieces[0]
+        carried = pieces[-_STRIDE:]
+        del pieces[-_STRIDE:]
+        if pieces:
+            line = yield from builder.build(_batch(pieces, line, carried_whatsapp | block.whatsapp_lines))
+        if headed:
+            carried_whatsapp = block.whatsapp_lines & {line}
+    if carried:
+        yield from builder.build(_batch(carried, line, carried_whatsapp))
+
+
+def _batch(pieces: list[Any], first_line: int, whatsapp_lines: frozenset[int]) -> Batch:
+    """The entries split into `pieces` (_STRIDE per entry) as columns."""
+    dates, times, dates_after = _column(pieces, "date"), _column(pieces, "time"), _column(pieces, "date_t")
+    if dates_after.count(None) != len(dates_after):  # some headers put the time first
+        dates = [date or date_after for date, date_after in zip(dates, dates_after)]
+        times = [time or time_before for time, time_before in zip(times, _column(pieces, "time_t"))]
+    return Batch(first_line, dates, times, pieces[_STRIDE - 1::_STRIDE], whatsapp_lines)
+
+
+def _column(pieces: list[Any], group: str) -> list[Any]:
+    """One header group of every entry in `pieces`."""
+    return pieces[_HEADER_LINE.groupindex[group] - 1::_STRIDE]
