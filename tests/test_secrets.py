@@ -21,7 +21,7 @@ BUSINESS = "+14155550100"
 FAKE = {
     "EAZYBE_WEBHOOK_VERIFY_TOKEN": "fake-verify-token-9c1e7d4b",
     "EAZYBE_WHATSAPP_APP_SECRET": "fake-app-secret-5f2a8e0c93b1",
-    "EAZYBE_WHATSAPP_TOKEN": "EAAfakeGraphToken0b7d3c9e1a",
+    "EAZYBE_WHATSAPP_TOKEN": "fake-graph-token-0b7d3c9e",
 }
 SESSION_ID = re.compile(r"00D\w{12}!\S{20,}")  # any access token the local org issued
 

@@ -11,7 +11,8 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.pool import QueuePool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEFAULT_URL = "sqlite:///.eazybe/store.db"
@@ -34,6 +35,16 @@ def _create_private_file(path: Path) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
+def _pooling(url: URL) -> dict[str, Any]:
+    """A SQLite file's connections are kept in a pool, as SQLAlchemy 2 does by default: 1.4 opens
+    a new one for every transaction, and each webhook delivery or sync batch then paid for the
+    open, the pragmas and SQLite reading the schema again. A pooled connection may be handed to
+    another thread (the receiver stores from a thread pool), one thread at a time."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return {}
+    return {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
+
+
 def migrate(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -47,7 +58,7 @@ def open_engine(url: str = DEFAULT_URL) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         _create_private_file(Path(parsed.database))
-    engine = create_engine(url, future=True)
+    engine = create_engine(url, future=True, **_pooling(parsed))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     migrate(engine)

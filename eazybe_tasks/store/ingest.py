@@ -8,12 +8,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cache
 from itertools import islice
-from typing import Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
-from sqlalchemy import and_, select, tuple_, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import Column, bindparam, case, select, update
+from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import Select
 
 from eazybe_tasks.sources.model import Message, MessageType, Source, StatusUpdate
 from eazybe_tasks.store.accounts import Account, register_account
@@ -62,8 +64,45 @@ def _chunks(items: Iterable[Message], size: int = CHUNK) -> Iterator[list[Messag
         yield chunk
 
 
+@cache
+def _pairs_query(first: Column, second: Column, *columns: Column) -> Select:
+    """Built once per shape: a statement SQLAlchemy has seen before is executed without being
+    analysed again, and that analysis is most of what a small query costs."""
+    return select(first, second, *columns).where(first == bindparam("first"),
+                                                 second.in_(bindparam("seconds", expanding=True)))
+
+
+def _stored_pairs(connection: Connection, first: Column, second: Column, pairs: Iterable[tuple[Any, Any]],
+                  *columns: Column) -> list[Row]:
+    """Rows whose (first, second) is one of `pairs`, with `columns` after those two: one query per
+    distinct `first`, each an index search (SQLite scans the whole table for a row-value IN)."""
+    by_first: dict[Any, list[Any]] = {}
+    for key, value in pairs:
+        by_first.setdefault(key, []).append(value)
+    query = _pairs_query(first, second, *columns)
+    found: list[Row] = []
+    for key, values in by_first.items():
+        found += connection.execute(query, {"first": key, "seconds": values}).all()
+    return found
+
+
+_CHAT = select(chats.c.id, chats.c.name).where(chats.c.account_id == bindparam("account"),
+                                               chats.c.chat_id == bindparam("chat"))
+_DELIVERY = select(ingests.c.id).where(ingests.c.source == bindparam("source"), ingests.c.raw_sha256 == bindparam("sha"))
+_COUNTS = update(ingests).where(ingests.c.id == bindparam("ingest"))  # sets the columns its parameters name
+# A stored status, as a rank: NULL for a status the toolkit does not know, which nothing replaces.
+_STORED_RANK = case(STATUS_RANK, value=messages.c.status, else_=None)
+# One status applied to its message, if it moves it forward (statement shared by every batch).
+_MOVE_FORWARD = (
+    update(messages)
+    .where(messages.c.account_id == bindparam("account"), messages.c.source_id == bindparam("message"),
+           messages.c.status.is_(None) | (_STORED_RANK < bindparam("rank")))
+    .values(status=bindparam("new_status"))
+)
+
+
 class _BatchWriter:
-    """The state of one batch's transaction: accounts and chats already resolved."""
+    """The state of one batch's transaction: accounts, chats and participants already resolved."""
 
     def __init__(self, connection: Connection, blobs: BlobStore, ingest_id: int):
         self.connection = connection
@@ -71,6 +110,7 @@ class _BatchWriter:
         self.ingest_id = ingest_id
         self.accounts: dict[str, Account] = {}
         self.chats: dict[tuple[int, str], int] = {}
+        self.participants: set[tuple[int, str]] = set()  # (chat, handle) known to be stored
 
     def account(self, number: str) -> Account:
         if number not in self.accounts:
@@ -80,11 +120,7 @@ class _BatchWriter:
     def chat(self, account: Account, message: Message) -> int:
         key = (account.id, message.chat_id)
         if key not in self.chats:
-            found = self.connection.execute(
-                select(chats.c.id, chats.c.name).where(
-                    chats.c.account_id == account.id, chats.c.chat_id == message.chat_id
-                )
-            ).first()
+            found = self.connection.execute(_CHAT, {"account": account.id, "chat": message.chat_id}).first()
             if found is None:
                 self.chats[key] = self.connection.execute(
                     chats.insert().values(
@@ -100,31 +136,11 @@ class _BatchWriter:
                     )
         return self.chats[key]
 
-    def participant(self, chat_pk: int, message: Message) -> None:
-        handle = message.sender or message.sender_name
-        if not handle:
-            return
-        exists = self.connection.execute(
-            select(participants.c.id).where(
-                participants.c.chat_pk == chat_pk, participants.c.handle == handle
-            )
-        ).first()
-        if exists is None:
-            self.connection.execute(
-                participants.insert().values(chat_pk=chat_pk, handle=handle, name=message.sender_name)
-            )
-
     def split(self, chunk: Sequence[Message]) -> tuple[list[Message], list[Message]]:
         """(messages not stored yet, edits and deletions of messages already stored); anything
         else already stored, or repeated within the chunk, is dropped as a duplicate."""
         keys = [(self.account(m.account_number).id, m.source_id) for m in chunk]
-        stored = set(
-            self.connection.execute(
-                select(messages.c.account_id, messages.c.source_id).where(
-                    tuple_(messages.c.account_id, messages.c.source_id).in_(keys)
-                )
-            ).all()
-        )
+        stored = {tuple(row) for row in _stored_pairs(self.connection, messages.c.account_id, messages.c.source_id, keys)}
         fresh: list[Message] = []
         revisions: list[Message] = []
         for key, message in zip(keys, chunk):
@@ -144,72 +160,103 @@ class _BatchWriter:
             .values(body=message.body, type=message.type.value, edited=message.edited)
         )
 
-    def add_message(self, message: Message) -> None:
-        account = self.account(message.account_number)
-        chat_pk = self.chat(account, message)
-        self.participant(chat_pk, message)
-        message_pk = self.connection.execute(
-            messages.insert().values(
-                account_id=account.id, chat_pk=chat_pk, source=message.source.value,
-                source_id=message.source_id, direction=message.direction.value,
-                type=message.type.value, sender=message.sender, sender_name=message.sender_name,
-                body=message.body, sent_at=message.sent_at, status=message.status,
-                edited=message.edited, reply_to=message.reply_to, raw=message.raw,
-                ingest_id=self.ingest_id,
-            )
-        ).inserted_primary_key[0]
-        for position, attachment in enumerate(message.attachments):
-            sha256, size = attachment.sha256, None
-            if attachment.content is not None:
-                sha256, size = self.blobs.put(attachment.content), len(attachment.content)
-            self.connection.execute(
-                attachments.insert().values(
-                    message_pk=message_pk, position=position, file_name=attachment.file_name,
-                    mime_type=attachment.mime_type, size=size, sha256=sha256,
-                    media_id=attachment.media_id, caption=attachment.caption,
-                    omitted=attachment.omitted,
-                )
-            )
+    def add_messages(self, fresh: Sequence[Message]) -> None:
+        """Stores a chunk's new messages with one statement, in input order (messages sent in the
+        same second are read back in id order), after their chats and participants."""
+        if not fresh:
+            return
+        owners = [self.account(message.account_number) for message in fresh]
+        chat_pks = [self.chat(account, message) for account, message in zip(owners, fresh)]
+        self.add_participants(zip(chat_pks, fresh))
+        self.connection.execute(messages.insert(), [
+            {
+                "account_id": account.id, "chat_pk": chat_pk, "source": message.source.value,
+                "source_id": message.source_id, "direction": message.direction.value, "type": message.type.value,
+                "sender": message.sender, "sender_name": message.sender_name, "body": message.body,
+                "sent_at": message.sent_at, "status": message.status, "edited": message.edited,
+                "reply_to": message.reply_to, "raw": message.raw, "ingest_id": self.ingest_id,
+            }
+            for account, message, chat_pk in zip(owners, fresh, chat_pks)
+        ])
+        self.add_attachments([(account.id, message) for account, message in zip(owners, fresh) if message.attachments])
 
-    def add_status(self, status: StatusUpdate) -> bool:
-        account = self.account(status.account_number)
-        exists = self.connection.execute(
-            select(statuses.c.id).where(
-                statuses.c.account_id == account.id,
-                statuses.c.source_id == status.source_id,
-                statuses.c.status == status.status,
-            )
-        ).first()
-        if exists is not None:
-            return False
-        self.connection.execute(
-            statuses.insert().values(
-                account_id=account.id, source_id=status.source_id, recipient=status.recipient,
-                status=status.status, at=status.at, errors=list(status.errors) or None,
-                ingest_id=self.ingest_id,
-            )
-        )
-        lower = [s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK.get(status.status, 0)]
-        self.connection.execute(
-            update(messages)
-            .where(
-                and_(messages.c.account_id == account.id, messages.c.source_id == status.source_id),
-                (messages.c.status.is_(None)) | (messages.c.status.in_(lower)),
-            )
-            .values(status=status.status)
-        )
-        return True
+    def add_participants(self, senders: Iterable[tuple[int, Message]]) -> None:
+        """Each chat's senders once, under the name the first of their messages gives."""
+        wanted: dict[tuple[int, str], str | None] = {}
+        for chat_pk, message in senders:
+            handle = message.sender or message.sender_name
+            if handle and (chat_pk, handle) not in self.participants:
+                wanted.setdefault((chat_pk, handle), message.sender_name)
+        if not wanted:
+            return
+        stored = {tuple(row) for row in _stored_pairs(self.connection, participants.c.chat_pk, participants.c.handle,
+                                                      wanted)}
+        new = [{"chat_pk": chat_pk, "handle": handle, "name": name}
+               for (chat_pk, handle), name in wanted.items() if (chat_pk, handle) not in stored]
+        if new:
+            self.connection.execute(participants.insert(), new)
+        self.participants.update(wanted)
+
+    def add_attachments(self, owners: list[tuple[int, Message]]) -> None:
+        """The attachments of messages just stored: their bytes into the blob store, their rows
+        under the messages' ids (read back by source id: one statement stored the messages)."""
+        if not owners:
+            return
+        message_pks = {
+            (row.account_id, row.source_id): row.id
+            for row in _stored_pairs(self.connection, messages.c.account_id, messages.c.source_id,
+                                     [(account_id, message.source_id) for account_id, message in owners], messages.c.id)
+        }
+        rows = []
+        for account_id, message in owners:
+            for position, attachment in enumerate(message.attachments):
+                sha256, size = attachment.sha256, None
+                if attachment.content is not None:
+                    sha256, size = self.blobs.put(attachment.content), len(attachment.content)
+                rows.append({
+                    "message_pk": message_pks[(account_id, message.source_id)], "position": position,
+                    "file_name": attachment.file_name, "mime_type": attachment.mime_type, "size": size,
+                    "sha256": sha256, "media_id": attachment.media_id, "caption": attachment.caption,
+                    "omitted": attachment.omitted,
+                })
+        self.connection.execute(attachments.insert(), rows)
+
+    def add_statuses(self, updates: Sequence[StatusUpdate]) -> int:
+        """Stores the statuses not stored yet and moves their messages forward, in input order;
+        returns how many were new."""
+        if not updates:
+            return 0
+        keyed = [((self.account(s.account_number).id, s.source_id), s) for s in updates]
+        stored = {
+            (row.account_id, row.source_id, row.status)
+            for row in _stored_pairs(self.connection, statuses.c.account_id, statuses.c.source_id,
+                                     [key for key, _ in keyed], statuses.c.status)
+        }
+        new: list[tuple[int, StatusUpdate]] = []
+        for (account_id, source_id), status in keyed:
+            if (account_id, source_id, status.status) not in stored:
+                stored.add((account_id, source_id, status.status))
+                new.append((account_id, status))
+        if not new:
+            return 0
+        self.connection.execute(statuses.insert(), [
+            {"account_id": account_id, "source_id": s.source_id, "recipient": s.recipient, "status": s.status,
+             "at": s.at, "errors": list(s.errors) or None, "ingest_id": self.ingest_id}
+            for account_id, s in new
+        ])
+        self.connection.execute(_MOVE_FORWARD, [  # executemany runs them one after the other, in order
+            {"account": account_id, "message": s.source_id, "rank": STATUS_RANK.get(s.status, 0),
+             "new_status": s.status}
+            for account_id, s in new
+        ])
+        return len(new)
 
 
 def _earlier_delivery(connection: Connection, batch: Batch, raw_sha256: str) -> int | None:
     """The ingest that already stored this very delivery (webhooks are retried and replayed)."""
     if batch.raw is None:
         return None
-    return connection.execute(
-        select(ingests.c.id).where(
-            ingests.c.source == batch.source.value, ingests.c.raw_sha256 == raw_sha256
-        )
-    ).scalar()
+    return connection.execute(_DELIVERY, {"source": batch.source.value, "sha": raw_sha256}).scalar()
 
 
 def ingest(engine: Engine, blobs: BlobStore, batch: Batch) -> IngestResult:
@@ -233,27 +280,21 @@ def _ingest_once(engine: Engine, blobs: BlobStore, batch: Batch) -> IngestResult
         earlier = _earlier_delivery(connection, batch, batch.raw_sha256)
         if earlier is not None:
             return IngestResult(earlier, sum(1 for _ in batch.messages), 0, 0)
-        ingest_id = connection.execute(
-            ingests.insert().values(
-                source=batch.source.value, origin=batch.origin, received_at=batch.received_at,
-                raw_sha256=batch.raw_sha256,
-                raw=batch.raw.decode("utf-8", "replace") if batch.raw is not None else None,
-                messages_seen=0, messages_added=0, statuses_added=0,
-            )
-        ).inserted_primary_key[0]
+        ingest_id = connection.execute(ingests.insert(), {
+            "source": batch.source.value, "origin": batch.origin, "received_at": batch.received_at,
+            "raw_sha256": batch.raw_sha256, "raw": batch.raw.decode("utf-8", "replace") if batch.raw is not None else None,
+            "messages_seen": 0, "messages_added": 0, "statuses_added": 0,
+        }).inserted_primary_key[0]
         writer = _BatchWriter(connection, blobs, ingest_id)
         seen = added = 0
         for chunk in _chunks(batch.messages):
             seen += len(chunk)
             fresh, revisions = writer.split(chunk)
-            for message in fresh:
-                writer.add_message(message)
+            writer.add_messages(fresh)
             for message in revisions:
                 writer.revise(message)
             added += len(fresh)
-        statuses_added = sum(writer.add_status(status) for status in batch.statuses)
-        connection.execute(
-            update(ingests).where(ingests.c.id == ingest_id)
-            .values(messages_seen=seen, messages_added=added, statuses_added=statuses_added)
-        )
+        statuses_added = writer.add_statuses(batch.statuses)
+        connection.execute(_COUNTS, {"ingest": ingest_id, "messages_seen": seen, "messages_added": added,
+                                     "statuses_added": statuses_added})
     return IngestResult(ingest_id, seen, added, statuses_added)

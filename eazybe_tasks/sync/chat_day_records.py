@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 from eazybe_tasks.chat_days.record import ChatDayKey, ChatDayRecord, build_record
@@ -24,39 +26,53 @@ class PlannedRecord:
     files: tuple[tuple[str, str], ...] = ()  # (sha256, file name) of the day's downloaded attachments
 
 
-def linked_people(chat, rows: list, directory: PhoneDirectory) -> list[Link]:  # type: ignore[no-untyped-def]
-    """1:1: the people with the customer's number. Group: the people among its senders."""
+def linked_people(chat, rows: list, links_of: Callable[[str], list[Link]]) -> list[Link]:  # type: ignore[no-untyped-def]
+    """1:1: the people with the customer's number. Group: the people among its senders.
+    `links_of` is a directory's `links`, usually remembered per number (see `remembered_links`)."""
     numbers = [chat.chat_id] if not chat.is_group else sorted(
         {row.sender for row in rows if row.sender and row.direction == Direction.INBOUND.value}
     )
     links: dict[str, Link] = {}
     for number in numbers:
-        for link in directory.links(number):
+        for link in links_of(number):
             links.setdefault(link.person.record_id, link)
     return list(links.values())
 
 
-def _transcript_message(row, files: list, account: Account, chat) -> TranscriptMessage:  # type: ignore[no-untyped-def]
-    local = row.sent_at.astimezone(ZoneInfo(account.time_zone)).replace(tzinfo=None)
-    if row.direction == Direction.OUTBOUND.value:
+_DIRECTIONS = {direction.value: direction for direction in Direction}  # a dict lookup: Enum(value) costs more
+_TYPES = {kind.value: kind for kind in MessageType}
+
+
+def _transcript_message(row, files: list, account: Account, chat,  # type: ignore[no-untyped-def]
+                        zone: ZoneInfo) -> TranscriptMessage:
+    direction = _DIRECTIONS[row.direction]
+    if direction is Direction.OUTBOUND:
         sender = account.label or "You"
-    elif row.direction == Direction.SYSTEM.value:
+    elif direction is Direction.SYSTEM:
         sender = None
     else:
         sender = row.sender_name or row.sender or chat.name
     kind = row.type if row.type in MEDIA_KINDS else "file"
     return TranscriptMessage(
-        local, sender, Direction(row.direction), MessageType(row.type), row.body or "", bool(row.edited),
-        tuple(TranscriptAttachment(kind, f.file_name, bool(f.omitted), f.caption) for f in files),
+        row.sent_at.astimezone(zone).replace(tzinfo=None), sender, direction, _TYPES[row.type], row.body or "",
+        bool(row.edited), tuple(TranscriptAttachment(kind, f.file_name, bool(f.omitted), f.caption) for f in files),
     )
 
 
+def remembered_links(directory: PhoneDirectory) -> Callable[[str], list[Link]]:
+    """The directory's `links`, each number parsed once: a chat's number comes back with every
+    one of its days, and parsing it is most of what linking costs."""
+    return cache(directory.links)
+
+
 def plan_records(
-    chat_day: ChatDay, chat, rows: list, files: dict[int, list], account: Account, directory: PhoneDirectory,  # type: ignore[no-untyped-def]
+    chat_day: ChatDay, chat, rows: list, files: dict[int, list], account: Account,  # type: ignore[no-untyped-def]
+    links_of: Callable[[str], list[Link]],
 ) -> tuple[list[PlannedRecord], list[Link]]:
     """(records to write, people skipped because they asked not to be logged)."""
-    people = linked_people(chat, rows, directory)
-    transcript = [_transcript_message(row, files.get(row.id, []), account, chat) for row in rows]
+    people = linked_people(chat, rows, links_of)
+    zone = ZoneInfo(account.time_zone)
+    transcript = [_transcript_message(row, files.get(row.id, []), account, chat, zone) for row in rows]
     times = [row.sent_at for row in rows]
     source = rows[-1].source
     by_bytes: dict[str, str] = {}  # the same bytes sent twice are one file, under its first name

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
 from eazybe_tasks.salesforce.collections_writer import RecordOutcome
@@ -86,19 +87,44 @@ def attempts(connection: Connection, chat_key: str) -> int:
     return found or 0
 
 
-def record_outcome(connection: Connection, chat_day: ChatDay, planned: PlannedRecord, outcome: RecordOutcome,
-                   at: datetime) -> None:
-    key = planned.key.external_id()
-    if outcome.ok:
-        values: dict = {"record_id": outcome.record_id, "content_hash": planned.record.content_hash, "written_at": at,
-                        "error_code": None, "error_message": None, "attempts": 0, "next_attempt_at": None}
-    else:
-        tried = attempts(connection, key) + 1
-        values = {"error_code": outcome.error_code, "error_message": outcome.error_message, "attempts": tried,
-                  "next_attempt_at": next_attempt(tried, at)}
-    changed = connection.execute(update(chat_day_ledger).where(chat_day_ledger.c.chat_key == key).values(**values))
-    if changed.rowcount == 0:
-        connection.execute(chat_day_ledger.insert().values(
-            chat_key=key, account_id=chat_day.account_id, chat_pk=chat_day.chat_pk, day=chat_day.day,
-            person_id=planned.key.person_id, **values,
-        ))
+def _stored_attempts(connection: Connection, keys: list[str]) -> dict[str, int]:
+    """The attempts of each key the ledger has a row for."""
+    found: dict[str, int] = {}
+    for start in range(0, len(keys), 500):
+        found.update(connection.execute(
+            select(chat_day_ledger.c.chat_key, chat_day_ledger.c.attempts)
+            .where(chat_day_ledger.c.chat_key.in_(keys[start:start + 500]))
+        ).all())
+    return found
+
+
+def record_outcomes(connection: Connection, answers: Sequence[tuple[ChatDay, PlannedRecord, RecordOutcome]],
+                    at: datetime) -> None:
+    """Keeps Salesforce's answers for these records (each key once): a success clears an earlier
+    failure, a failure counts one more attempt and waits longer. A few statements for all of
+    them, not two a record: a backfill keeps tens of thousands of answers."""
+    keys = [planned.key.external_id() for _, planned, _ in answers]
+    stored = _stored_attempts(connection, keys)
+    succeeded: list[dict] = []
+    failed: list[dict] = []
+    new: list[dict] = []
+    for key, (chat_day, planned, outcome) in zip(keys, answers):
+        if outcome.ok:
+            values: dict = {"record_id": outcome.record_id, "content_hash": planned.record.content_hash,
+                            "written_at": at, "error_code": None, "error_message": None, "attempts": 0,
+                            "next_attempt_at": None}
+        else:
+            tried = (stored.get(key) or 0) + 1
+            values = {"error_code": outcome.error_code, "error_message": outcome.error_message, "attempts": tried,
+                      "next_attempt_at": next_attempt(tried, at)}
+        if key in stored:
+            (succeeded if outcome.ok else failed).append({"key": key, **values})
+        else:
+            new.append({"chat_key": key, "account_id": chat_day.account_id, "chat_pk": chat_day.chat_pk,
+                        "day": chat_day.day, "person_id": planned.key.person_id, "record_id": None,
+                        "content_hash": None, "written_at": None, **values})
+    for changes in (succeeded, failed):  # the columns each statement sets are those of its rows
+        if changes:
+            connection.execute(update(chat_day_ledger).where(chat_day_ledger.c.chat_key == bindparam("key")), changes)
+    if new:
+        connection.execute(chat_day_ledger.insert(), new)

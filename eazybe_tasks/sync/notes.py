@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Callable
 
 from simple_salesforce import Salesforce
-from sqlalchemy import select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.expression import ColumnElement
 
 from eazybe_tasks.salesforce.collections_writer import create, upsert
 from eazybe_tasks.salesforce.resilient_calls import RetryingQueries
@@ -117,13 +118,13 @@ def write_notes(engine: Engine, sf: Salesforce, written: list[PlannedRecord], no
     changed = [p for p in wanted if (p.chat_key, p.part) in known and known[(p.chat_key, p.part)].note_id
                and known[(p.chat_key, p.part)].body_hash != p.body_hash]
     with engine.begin() as connection:  # the intents, durable before anything is sent
-        for part in fresh:
-            values = {"person_id": part.parent_id, "title": part.title, "intent_at": now}
-            if (part.chat_key, part.part) in known:
-                connection.execute(update(note_ledger).where(
-                    note_ledger.c.chat_key == part.chat_key, note_ledger.c.part == part.part).values(**values))
-            else:
-                connection.execute(note_ledger.insert().values(chat_key=part.chat_key, part=part.part, **values))
+        intents = [{"person_id": part.parent_id, "title": part.title, "intent_at": now} for part in fresh]
+        _update_parts(connection, [(part, values) for part, values in zip(fresh, intents)
+                                   if (part.chat_key, part.part) in known])
+        new = [{"chat_key": part.chat_key, "part": part.part, **values} for part, values in zip(fresh, intents)
+               if (part.chat_key, part.part) not in known]
+        if new:
+            connection.execute(note_ledger.insert(), new)
     created = create(sf, "Note", [{"ParentId": p.parent_id, "Title": p.title, "Body": p.body} for p in fresh],
                      refresh_session=refresh_session)
     updated = upsert(
@@ -132,15 +133,26 @@ def write_notes(engine: Engine, sf: Salesforce, written: list[PlannedRecord], no
         refresh_session=refresh_session,
     )
     tally = Tally()
+    answered = [*zip(fresh, created), *zip(changed, updated)]
     with engine.begin() as connection:
-        for part, outcome in [*zip(fresh, created), *zip(changed, updated)]:
-            where = (note_ledger.c.chat_key == part.chat_key) & (note_ledger.c.part == part.part)
-            if outcome.ok:
-                connection.execute(update(note_ledger).where(where)
-                                   .values(note_id=outcome.record_id, body_hash=part.body_hash, title=part.title))
-                tally.acknowledged += 1
-            else:  # refused: nothing was created, so the intent is void
-                connection.execute(update(note_ledger).where(where, note_ledger.c.note_id.is_(None))
-                                   .values(intent_at=None))
-                tally.refuse(part.chat_key, f"Note: {outcome.error_code}", outcome.error_message)
+        _update_parts(connection, [(part, {"note_id": outcome.record_id, "body_hash": part.body_hash,
+                                           "title": part.title}) for part, outcome in answered if outcome.ok])
+        _update_parts(connection, [(part, {"intent_at": None}) for part, outcome in answered if not outcome.ok],
+                      note_ledger.c.note_id.is_(None))  # refused: nothing was created, so the intent is void
+    for part, outcome in answered:
+        if outcome.ok:
+            tally.acknowledged += 1
+        else:
+            tally.refuse(part.chat_key, f"Note: {outcome.error_code}", outcome.error_message)
     return tally
+
+
+def _update_parts(connection: Connection, changes: list[tuple[NotePart, dict]], *condition: ColumnElement) -> None:
+    """Sets each part's values (the same columns for all) where `condition` also holds: one
+    statement for all the parts, since a backfill writes tens of thousands of notes."""
+    if changes:
+        connection.execute(
+            update(note_ledger).where(note_ledger.c.chat_key == bindparam("key"),
+                                      note_ledger.c.part == bindparam("number"), *condition),
+            [{"key": part.chat_key, "number": part.part, **values} for part, values in changes],
+        )

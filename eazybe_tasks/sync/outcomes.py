@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import islice
+from typing import Any, Iterable
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
@@ -38,31 +40,46 @@ def customer_number(chat, row) -> str | None:  # type: ignore[no-untyped-def]
     return row.sender if row.direction == Direction.INBOUND.value else None
 
 
-def replace(connection: Connection, chat_day: ChatDay, chat, rows: list, decided: list[Outcome],  # type: ignore[no-untyped-def]
-            run_id: int, now: datetime) -> None:
-    """The chat-day's messages get exactly `decided` (one row per message and outcome)."""
-    pks = [row.id for row in rows]
-    first_logged = dict(
-        ((found.message_pk, found.person_id), found.logged_at)
-        for found in connection.execute(
-            select(message_outcomes.c.message_pk, message_outcomes.c.person_id, message_outcomes.c.logged_at)
-            .where(message_outcomes.c.message_pk.in_(pks), message_outcomes.c.logged_at.is_not(None))
-        ).all()
-    )
-    connection.execute(delete(message_outcomes).where(message_outcomes.c.message_pk.in_(pks)))
-    values = [
-        {
-            "message_pk": row.id, "person_id": outcome.person_id, "account_id": chat_day.account_id,
-            "chat_pk": chat_day.chat_pk, "day": chat_day.day, "outcome": outcome.outcome,
-            "number": customer_number(chat, row), "chat_key": outcome.chat_key, "record_id": outcome.record_id,
-            "error_code": outcome.error_code, "run_id": run_id, "decided_at": now,
-            "logged_at": first_logged.get((row.id, outcome.person_id),
-                                          now if outcome.outcome == LOGGED else None),
-        }
-        for row in rows for outcome in decided
-    ]
-    if values:
-        connection.execute(message_outcomes.insert(), values)
+@dataclass(frozen=True)
+class Decision:
+    """What one planned chat-day's messages come to."""
+
+    chat_day: ChatDay
+    chat: Any  # its chats row
+    rows: list  # its messages
+    decided: list[Outcome]  # each message gets every one of these
+
+
+REPLACED_AT_ONCE = 5_000  # messages whose rows one read, one delete and one insert replace
+
+
+def replace(connection: Connection, decisions: Iterable[Decision], run_id: int, now: datetime) -> None:
+    """Each chat-day's messages get exactly their decision's outcomes (one row per message and
+    outcome), a few thousand messages a statement."""
+    pairs = ((decision, row) for decision in decisions for row in decision.rows)
+    while chunk := list(islice(pairs, REPLACED_AT_ONCE)):
+        pks = [row.id for _, row in chunk]
+        first_logged = dict(
+            ((found.message_pk, found.person_id), found.logged_at)
+            for found in connection.execute(
+                select(message_outcomes.c.message_pk, message_outcomes.c.person_id, message_outcomes.c.logged_at)
+                .where(message_outcomes.c.message_pk.in_(pks), message_outcomes.c.logged_at.is_not(None))
+            ).all()
+        )
+        connection.execute(delete(message_outcomes).where(message_outcomes.c.message_pk.in_(pks)))
+        values = [
+            {
+                "message_pk": row.id, "person_id": outcome.person_id, "account_id": decision.chat_day.account_id,
+                "chat_pk": decision.chat_day.chat_pk, "day": decision.chat_day.day, "outcome": outcome.outcome,
+                "number": customer_number(decision.chat, row), "chat_key": outcome.chat_key,
+                "record_id": outcome.record_id, "error_code": outcome.error_code, "run_id": run_id, "decided_at": now,
+                "logged_at": first_logged.get((row.id, outcome.person_id),
+                                              now if outcome.outcome == LOGGED else None),
+            }
+            for decision, row in chunk for outcome in decision.decided
+        ]
+        if values:
+            connection.execute(message_outcomes.insert(), values)
 
 
 def waiting_chat_days(connection: Connection, account_ids: list[int], since: date) -> set[ChatDay]:

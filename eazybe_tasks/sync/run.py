@@ -1,7 +1,9 @@
 """One sync run: refresh the directory, find the chat-days to write (new messages, earlier
 failures whose wait is over, and chat-days a directory change may now link), rebuild them from the
 store, write the ones whose content changed, then their Notes and Files, stamp the people, record
-every message's outcome, and only then move the checkpoint.
+every message's outcome, and only then move the checkpoint. A large backlog (a backfill of a
+million messages) goes through those steps in segments, chat by chat, so a run's memory does not
+grow with what it writes; the checkpoint still moves once, after the last segment.
 
 If the run stops anywhere (a kill, a spent API budget, a server down), the checkpoint has not
 moved and the next run plans the same chat-days again: those Salesforce already has are unchanged
@@ -10,9 +12,10 @@ their recorded intents before sending anything. One run at a time per account: t
 "sync:<number>" locks (runs on different accounts may go side by side)."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from simple_salesforce import Salesforce
 from sqlalchemy import select, update
@@ -31,16 +34,21 @@ from eazybe_tasks.store.schema import accounts, sync_runs
 from eazybe_tasks.store.store import Store
 from eazybe_tasks.sync import ledger, outcomes
 from eazybe_tasks.sync.chat_day_messages import (
-    ChatDay, affected_chat_days, attachments_of, chat_days_between, chat_of, messages_of,
+    ChatDay, DayChoice, affected_chat_days, by_chat, chat_of, chats_between, days_of_chat,
 )
-from eazybe_tasks.sync.chat_day_records import PlannedRecord, plan_records
+from eazybe_tasks.sync.chat_day_records import PlannedRecord, plan_records, remembered_links
 from eazybe_tasks.sync.files import write_files
 from eazybe_tasks.sync.notes import write_notes
 from eazybe_tasks.sync.tally import Tally
 
 DEFAULT_DAYS = 3
 DIRECTORY_LOCK = "directory"
-DEFAULT_BULK_THRESHOLD = 2_000  # more changed chat-days than this go through Bulk API 2.0
+DIRECTORY_WAIT_S = 300.0  # a run waits this long for another worker's refresh of the shared directory
+DIRECTORY_POLL_S = 0.2
+DEFAULT_BULK_THRESHOLD = 2_000  # more changed chat-days than this (in one segment) go through Bulk API 2.0
+# A run plans and writes its chat-days in segments of about this many messages or records.
+SEGMENT_MESSAGES = 100_000
+SEGMENT_RECORDS = 20_000
 Writer = Callable[..., list[RecordOutcome]]
 
 
@@ -115,7 +123,7 @@ def sync_once(store: Store, sf: Salesforce, *, days: int = DEFAULT_DAYS, window:
     report = RunReport(run_id, mode)
     status, error = "succeeded", None
     try:
-        _run(store, sf, report, sorted(chosen.values()), span, now, refresh_session, bulk_threshold, dry_run)
+        _run(store, sf, report, chosen, span, now, refresh_session, bulk_threshold, dry_run)
     except (ApiBudgetSpent, ApiLimitReached) as stop:
         status, report.stop_reason = "stopped", str(stop)[:2000]
     except BaseException as failure:
@@ -134,22 +142,22 @@ def lock_name(account_number: str) -> str:
     return f"{SYNC_LOCK}:{account_number}"
 
 
-def _accounts(connection: Connection, numbers: Sequence[str] | None) -> dict[str, int]:
-    """Business number -> account id, for the accounts this run syncs (all by default)."""
-    known = dict(connection.execute(select(accounts.c.number, accounts.c.id)).all())
+def _accounts(connection: Connection, numbers: Sequence[str] | None) -> list[Account]:
+    """The accounts this run syncs (all by default), in id order."""
+    known = {row.number: Account(**row._mapping) for row in connection.execute(select(accounts)).all()}
     if numbers is None:
-        return known
+        return sorted(known.values(), key=lambda account: account.id)
     unknown = sorted(set(numbers) - set(known))
     if unknown:
         raise ValueError(f"no account with the number {', '.join(unknown)} in the store")
-    return {number: known[number] for number in numbers}
+    return sorted((known[number] for number in set(numbers)), key=lambda account: account.id)
 
 
-def _take_locks(store: Store, chosen: dict[str, int]) -> list[Lease]:
+def _take_locks(store: Store, chosen: list[Account]) -> list[Lease]:
     """One lease per account, in a fixed order; all or none."""
     leases: list[Lease] = []
     try:
-        for number in sorted(chosen):
+        for number in sorted(account.number for account in chosen):
             leases.append(acquire(store.engine, lock_name(number)))
     except LockHeld:
         for lease in leases:
@@ -170,40 +178,72 @@ def _finish(store: Store, report: RunReport, status: str, error: str | None) -> 
         ))
 
 
-def _chat_days(connection: Connection, account_ids: list[int], span: Window, now: datetime, directory_changed: bool,
-               mode: str) -> tuple[set[ChatDay], dict[int, int], int]:
-    """(chat-days to plan, the checkpoints to save after the run, messages new since the last)."""
+def _chat_days(connection: Connection, chosen: list[Account], span: Window, now: datetime, directory_changed: bool,
+               mode: str) -> tuple[dict[tuple[int, int], DayChoice], dict[int, int], int]:
+    """(the days to plan of each (account, chat), the checkpoints to save after the run, messages
+    new since the last)."""
     if span.end is not None:
-        return chat_days_between(connection, account_ids, span.start, span.end), {}, 0
+        window = (span.start, span.end)
+        return {(a.id, chat_pk): DayChoice(window=window)
+                for a in chosen for chat_pk in chats_between(connection, a, span.start, span.end)}, {}, 0
+    account_ids = [account.id for account in chosen]
     days = ledger.due_chat_days(connection, account_ids, now)
     if directory_changed:  # late linking: a new or changed Contact/Lead may claim waiting chat-days
         days |= outcomes.waiting_chat_days(connection, account_ids, span.start.date())
     checkpoints, count = {}, 0
-    for account_id in account_ids:
-        new = affected_chat_days(connection, account_id, ledger.checkpoint(connection, account_id), span.start)
+    for account in chosen:
+        new = affected_chat_days(connection, account, ledger.checkpoint(connection, account.id), span.start)
         days |= new.chat_days
-        checkpoints[account_id] = new.highest_pk
+        checkpoints[account.id] = new.highest_pk
         count += new.count
-    return days, {} if mode == "dry_run" else checkpoints, count
+    return by_chat(days), {} if mode == "dry_run" else checkpoints, count
 
 
 def _plan(store: Store, connection: Connection, chat_days: set[ChatDay]) -> Iterator[Planned]:
-    account_rows = {row.id: Account(**row._mapping) for row in connection.execute(select(accounts)).all()}
+    """The records of these chat-days, as a run plans them (the audit rebuilds what was written
+    with it)."""
+    return _plan_chats(store, _accounts(connection, None), by_chat(chat_days))
+
+
+def _plan_chats(store: Store, chosen: list[Account], chats: dict[tuple[int, int], DayChoice]) -> Iterator[Planned]:
+    """The chosen chat-days' records, chat by chat: each chat's days are read at once, on a
+    connection given back before its plans are used (a run never holds a read open across its
+    writes)."""
     people = stored_people(store.engine)
-    directories = {i: PhoneDirectory.build(people, a.default_region) for i, a in account_rows.items()}
-    for chat_day in sorted(chat_days, key=lambda d: (d.account_id, d.chat_pk, d.day)):
-        account = account_rows[chat_day.account_id]
-        rows = messages_of(connection, chat_day, account.time_zone)
-        if not rows:
-            continue
-        chat = chat_of(connection, chat_day.chat_pk)
-        files = attachments_of(connection, [row.id for row in rows])
-        records, do_not_log = plan_records(chat_day, chat, rows, files, account, directories[account.id])
-        records = [_with_transcript_file(store, planned) for planned in records]
-        decided = [outcomes.Outcome(link.person.record_id, outcomes.DO_NOT_LOG) for link in do_not_log]
-        if not records and not decided:
-            decided = [outcomes.Outcome("", outcomes.UNMATCHED)]
-        yield Planned(chat_day, chat, rows, records, decided)
+    by_region = {region: remembered_links(PhoneDirectory.build(people, region))  # accounts of a region share one
+                 for region in {account.default_region for account in chosen}}
+    by_id = {account.id: account for account in chosen}
+    for (account_id, chat_pk), choice in sorted(chats.items()):
+        account = by_id[account_id]
+        with store.engine.connect() as connection:
+            chat = chat_of(connection, chat_pk)
+            found = days_of_chat(connection, chat_pk, choice, account.time_zone)
+        links_of = by_region[account.default_region]
+        for day in found:
+            chat_day = ChatDay(account_id, chat_pk, day.day)
+            records, do_not_log = plan_records(chat_day, chat, day.rows, day.files, account, links_of)
+            records = [_with_transcript_file(store, planned) for planned in records]
+            decided = [outcomes.Outcome(link.person.record_id, outcomes.DO_NOT_LOG) for link in do_not_log]
+            if not records and not decided:
+                decided = [outcomes.Outcome("", outcomes.UNMATCHED)]
+            yield Planned(chat_day, chat, day.rows, records, decided)
+
+
+def _segments(plans: Iterable[Planned]) -> Iterator[list[Planned]]:
+    """The plans in consecutive segments of at most about SEGMENT_MESSAGES messages and
+    SEGMENT_RECORDS records, each written whole before the next is read: a backlog of any size is
+    written with the memory of one segment."""
+    segment: list[Planned] = []
+    messages = records = 0
+    for plan in plans:
+        segment.append(plan)
+        messages += len(plan.rows)
+        records += len(plan.records)
+        if messages >= SEGMENT_MESSAGES or records >= SEGMENT_RECORDS:
+            yield segment
+            segment, messages, records = [], 0, 0
+    if segment:
+        yield segment
 
 
 def _with_transcript_file(store: Store, planned: PlannedRecord) -> PlannedRecord:
@@ -216,11 +256,12 @@ def _with_transcript_file(store: Store, planned: PlannedRecord) -> PlannedRecord
 
 
 def _refresh(store: Store, sf: Salesforce, refresh_session: Callable[[], None] | None) -> bool:
-    """Whether the directory changed. Workers share one directory: while one refreshes it, the
-    others use it as it is."""
-    try:
-        lease = acquire(store.engine, DIRECTORY_LOCK)
-    except LockHeld:
+    """Whether the directory changed. Workers share one directory and refresh it one at a time: a
+    run that finds another refreshing waits for it (planning with a directory still being read
+    would leave chat-days unmatched: on a new store, all of them), then reads what changed since.
+    Only past DIRECTORY_WAIT_S does it go on with the directory as it is."""
+    lease = _directory_lease(store)
+    if lease is None:
         return False
     try:
         return refresh_directory(store.engine, RetryingQueries(sf, refresh_session)).read > 0
@@ -228,45 +269,71 @@ def _refresh(store: Store, sf: Salesforce, refresh_session: Callable[[], None] |
         lease.release()
 
 
-def _run(store: Store, sf: Salesforce, report: RunReport, account_ids: list[int], span: Window, now: datetime,
+def _directory_lease(store: Store) -> Lease | None:
+    """The directory's lock once no other worker holds it; None if one still does at the deadline."""
+    deadline = time.monotonic() + DIRECTORY_WAIT_S
+    while True:
+        try:
+            return acquire(store.engine, DIRECTORY_LOCK)
+        except LockHeld:
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(DIRECTORY_POLL_S)
+
+
+def _run(store: Store, sf: Salesforce, report: RunReport, chosen: list[Account], span: Window, now: datetime,
          refresh_session: Callable[[], None] | None, bulk_threshold: int, dry_run: bool) -> None:
     changed_directory = _refresh(store, sf, refresh_session)
     with store.engine.connect() as connection:
-        chat_days, checkpoints, report.messages = _chat_days(connection, account_ids, span, now, changed_directory,
-                                                             report.mode)
-        plans = list(_plan(store, connection, chat_days))
+        chats, checkpoints, report.messages = _chat_days(connection, chosen, span, now, changed_directory,
+                                                         report.mode)
+    stamped: dict[tuple[str, str], str] = {}
+    for plans in _segments(_plan_chats(store, chosen, chats)):
+        _write_segment(store, sf, report, plans, now, refresh_session, bulk_threshold, dry_run, stamped)
+    if dry_run:
+        return
+    with store.engine.begin() as connection:
+        connection.execute(update(accounts).where(accounts.c.id.in_([a.id for a in chosen])).values(last_synced_at=now))
+        for account_id, message_pk in checkpoints.items():
+            ledger.save_checkpoint(connection, account_id, message_pk)
+
+
+def _write_segment(store: Store, sf: Salesforce, report: RunReport, plans: list[Planned], now: datetime,
+                   refresh_session: Callable[[], None] | None, bulk_threshold: int, dry_run: bool,
+                   stamped: dict[tuple[str, str], str]) -> None:
+    """The changed records of these plans, then their Notes and Files, the people's stamps and
+    every message's outcome."""
+    with store.engine.connect() as connection:
         known = ledger.written(connection, [p.key.external_id() for plan in plans for p in plan.records])
-    report.chat_days = len(plans)
-    report.skipped_do_not_log = sum(any(o.outcome == outcomes.DO_NOT_LOG for o in plan.decided) for plan in plans)
-    report.unmatched = sum(any(o.outcome == outcomes.UNMATCHED for o in plan.decided) for plan in plans)
+    report.chat_days += len(plans)
+    report.skipped_do_not_log += sum(any(o.outcome == outcomes.DO_NOT_LOG for o in plan.decided) for plan in plans)
+    report.unmatched += sum(any(o.outcome == outcomes.UNMATCHED for o in plan.decided) for plan in plans)
     changed = [(plan, p) for plan in plans for p in plan.records
                if known.get(p.key.external_id(), ledger.Written("", "")).content_hash != p.record.content_hash]
-    report.unchanged = sum(len(plan.records) for plan in plans) - len(changed)
+    report.unchanged += sum(len(plan.records) for plan in plans) - len(changed)
     stamp = {"Last_Synced_At__c": salesforce_datetime(now)}
     if dry_run:
-        report.would_write = [{**p.record.fields, **stamp} for _, p in changed]
+        report.would_write += [{**p.record.fields, **stamp} for _, p in changed]
         return
     results: dict[str, RecordOutcome] = dict(_known_outcomes(known))
     for writer, chunk in _batches(changed, bulk_threshold):
         answers = writer(sf, "WhatsApp_Chat__c", "Chat_Key__c", [{**p.record.fields, **stamp} for _, p in chunk],
                          refresh_session=refresh_session)
         with store.engine.begin() as connection:  # each batch's answers are kept at once
-            for (plan, planned), answer in zip(chunk, answers):
-                results[planned.key.external_id()] = answer
-                ledger.record_outcome(connection, plan.chat_day, planned, answer, now)
-                report.written += answer.ok
-                report.failed += not answer.ok
+            ledger.record_outcomes(connection, [(plan.chat_day, planned, answer)
+                                                for (plan, planned), answer in zip(chunk, answers)], now)
+        for (_, planned), answer in zip(chunk, answers):
+            results[planned.key.external_id()] = answer
+            report.written += answer.ok
+            report.failed += not answer.ok
     in_org = [(p, results[p.key.external_id()].record_id) for plan in plans for p in plan.records
               if results.get(p.key.external_id(), _NOT_WRITTEN).ok]
     notes = write_notes(store.engine, sf, [p for p, _ in in_org], now, refresh_session)
     files = write_files(store.engine, store.blobs, sf, in_org, now, refresh_session)
-    report.notes_written, report.files_written = notes.acknowledged, files.acknowledged
-    _stamp_people(sf, [p for _, p in changed if results[p.key.external_id()].ok], now, refresh_session)
+    report.notes_written += notes.acknowledged
+    report.files_written += files.acknowledged
+    _stamp_people(sf, [p for _, p in changed if results[p.key.external_id()].ok], now, refresh_session, stamped)
     _settle(store, plans, results, [notes, files], report, now)
-    with store.engine.begin() as connection:
-        connection.execute(update(accounts).where(accounts.c.id.in_(account_ids)).values(last_synced_at=now))
-        for account_id, message_pk in checkpoints.items():
-            ledger.save_checkpoint(connection, account_id, message_pk)
 
 
 _NOT_WRITTEN = RecordOutcome("", None, None, "NOT_WRITTEN")
@@ -286,20 +353,25 @@ def _settle(store: Store, plans: list[Planned], results: dict[str, RecordOutcome
     for tally in side_writes:
         for key, reason in tally.refused.items():
             refused.setdefault(key, reason)
+    failed: dict[str, tuple[ChatDay, PlannedRecord, RecordOutcome]] = {}  # written, but a Note or File refused
+    for plan in plans:
+        for planned in plan.records:
+            key = planned.key.external_id()
+            if results.get(key, _NOT_WRITTEN).ok and key in refused:
+                code, message = refused[key]
+                failed[key] = (plan.chat_day, planned, RecordOutcome(key, None, None, code[:64], message))
+    report.failed += len(failed)
+    answers = {**results, **{key: answer for key, (_, _, answer) in failed.items()}}
     with store.engine.begin() as connection:
+        ledger.record_outcomes(connection, list(failed.values()), now)
+        decisions = []
         for plan in plans:
-            decided = list(plan.decided)
-            for planned in plan.records:
-                key = planned.key.external_id()
-                answer = results.get(key, _NOT_WRITTEN)
-                if answer.ok and key in refused:
-                    code, message = refused[key]
-                    answer = RecordOutcome(key, None, None, code[:64], message)
-                    ledger.record_outcome(connection, plan.chat_day, planned, answer, now)
-                    report.failed += 1
-                decided.append(_message_outcome(connection, planned, answer))
+            decided = [*plan.decided, *(_message_outcome(connection, planned,
+                                                         answers.get(planned.key.external_id(), _NOT_WRITTEN))
+                                        for planned in plan.records)]
             report.quarantined += sum(o.outcome == outcomes.QUARANTINED for o in decided)
-            outcomes.replace(connection, plan.chat_day, plan.chat, plan.rows, decided, report.run_id, now)
+            decisions.append(outcomes.Decision(plan.chat_day, plan.chat, plan.rows, decided))
+        outcomes.replace(connection, decisions, report.run_id, now)
 
 
 def _message_outcome(connection: Connection, planned: PlannedRecord, answer: RecordOutcome) -> outcomes.Outcome:
@@ -312,18 +384,21 @@ def _message_outcome(connection: Connection, planned: PlannedRecord, answer: Rec
 
 
 def _stamp_people(sf: Salesforce, written: list[PlannedRecord], now: datetime,
-                  refresh_session: Callable[[], None] | None) -> None:
+                  refresh_session: Callable[[], None] | None, stamped: dict[tuple[str, str], str]) -> None:
     """WhatsApp_Last_Synced__c and WhatsApp_Last_Message_At__c on every Contact and Lead whose
     chat-days were written. Upserting by Id is an update that a retry can repeat safely; a person
-    deleted meanwhile is refused and left out."""
-    latest: dict[tuple[str, str], str] = {}
+    deleted meanwhile is refused and left out. `stamped` holds the latest message time each
+    person got earlier in the run, so a later segment never stamps an earlier one."""
+    touched: set[tuple[str, str]] = set()
     for planned in written:
         person = (planned.link.person.object_name, planned.link.person.record_id)
-        latest[person] = max(latest.get(person, ""), planned.record.fields["Last_Message_At__c"])
+        stamped[person] = max(stamped.get(person, ""), planned.record.fields["Last_Message_At__c"])
+        touched.add(person)
     for object_name in ("Contact", "Lead"):
         records = [
-            {"Id": record_id, "WhatsApp_Last_Synced__c": salesforce_datetime(now), "WhatsApp_Last_Message_At__c": last}
-            for (kind, record_id), last in sorted(latest.items()) if kind == object_name
+            {"Id": record_id, "WhatsApp_Last_Synced__c": salesforce_datetime(now),
+             "WhatsApp_Last_Message_At__c": stamped[(kind, record_id)]}
+            for kind, record_id in sorted(touched) if kind == object_name
         ]
         if records:
             upsert(sf, object_name, "Id", records, refresh_session=refresh_session)
