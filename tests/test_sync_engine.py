@@ -250,3 +250,31 @@ def test_past_the_threshold_records_go_through_bulk_api(deployed_org: RunningOrg
         f"SELECT Contact__c, Transcript__c FROM WhatsApp_Chat__c WHERE Contact__c IN ('{ids}')")["records"]}
     assert written[people[3].record_id] == '19:00 Customer: bulk 3, "quoted"\n      line two'
     assert len(written[people[11].record_id]) > 32_000  # too long for Bulk API: sent through Collections
+
+
+def test_a_message_committed_late_or_edited_is_written_by_the_next_run(deployed_org: RunningOrg, tmp_path: Path) -> None:
+    from dataclasses import replace as changed
+
+    sf = deployed_org.client()
+    store = new_store(tmp_path)
+    person = sf.Contact.create({"LastName": "Latecomer", "MobilePhone": "+1 415 555 0196"})["id"]
+    first = message(1, "+14155550196", NOW - timedelta(hours=3), "first")
+    ingest(store, first)
+    ingest(store, message(2, "+14155550196", NOW - timedelta(hours=2), "late"),
+           message(3, "+14155550196", NOW - timedelta(hours=1), "third"))
+    with store.engine.begin() as connection:  # "late" is still in another receiver's open transaction
+        late = connection.execute(select(messages).where(messages.c.body == "late")).mappings().one()
+        connection.execute(messages.delete().where(messages.c.id == late["id"]))
+    sync_once(store, sf, now=NOW)
+    with store.engine.begin() as connection:  # ...which commits now, below the checkpoint
+        connection.execute(messages.insert().values(**late))
+        assert ledger.checkpoint(connection, only_account(store)) > late["id"]
+    assert sync_once(store, sf, now=NOW).written == 1
+    transcript = sf.query(f"SELECT Transcript__c FROM WhatsApp_Chat__c WHERE Contact__c = '{person}'")["records"][0]
+    assert transcript["Transcript__c"].splitlines() == ["17:00 Customer: first", "18:00 Customer: late",
+                                                        "19:00 Customer: third"]
+
+    ingest(store, changed(first, body="first, corrected", edited=True))
+    assert sync_once(store, sf, now=NOW).written == 1
+    transcript = sf.query(f"SELECT Transcript__c FROM WhatsApp_Chat__c WHERE Contact__c = '{person}'")["records"][0]
+    assert transcript["Transcript__c"].splitlines()[0] == "17:00 Customer: first, corrected (edited)"

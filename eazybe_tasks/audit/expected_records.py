@@ -13,7 +13,7 @@ from typing import Any
 
 from eazybe_tasks.store.store import Store
 from eazybe_tasks.sync.chat_day_messages import ChatDay
-from eazybe_tasks.sync.run import _plan as plan_chat_days
+from eazybe_tasks.sync.run import plan_chat_days
 
 NO_MESSAGES = "the store has no messages for this chat-day any more"
 NOT_LINKED = "the person is no longer linked to this chat (or is now marked do-not-log)"

@@ -12,7 +12,7 @@ from functools import cache
 from itertools import islice
 from typing import Any, Iterable, Iterator, Sequence
 
-from sqlalchemy import Column, bindparam, case, select, update
+from sqlalchemy import Column, bindparam, case, delete, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
@@ -20,7 +20,7 @@ from sqlalchemy.sql import Select
 from eazybe_tasks.sources.model import Message, MessageType, Source, StatusUpdate
 from eazybe_tasks.store.accounts import Account, register_account
 from eazybe_tasks.store.blobs import BlobStore
-from eazybe_tasks.store.schema import attachments, chats, ingests, messages, participants, statuses
+from eazybe_tasks.store.schema import attachments, chats, ingests, message_outcomes, messages, participants, statuses
 
 CHUNK = 500
 INGEST_ATTEMPTS = 3
@@ -152,13 +152,15 @@ class _BatchWriter:
         return fresh, revisions
 
     def revise(self, message: Message) -> None:
-        """An edit or a deletion changes the stored message's content, never its time or id."""
+        """An edit or a deletion changes the stored message's content, never its time or id; the
+        message is undecided again, so the next sync rewrites its chat-day."""
         account = self.account(message.account_number)
+        where = (messages.c.account_id == account.id) & (messages.c.source_id == message.source_id)
         self.connection.execute(
-            update(messages)
-            .where(messages.c.account_id == account.id, messages.c.source_id == message.source_id)
-            .values(body=message.body, type=message.type.value, edited=message.edited)
+            update(messages).where(where).values(body=message.body, type=message.type.value, edited=message.edited)
         )
+        self.connection.execute(delete(message_outcomes).where(
+            message_outcomes.c.message_pk.in_(select(messages.c.id).where(where))))
 
     def add_messages(self, fresh: Sequence[Message]) -> None:
         """Stores a chunk's new messages with one statement, in input order (messages sent in the

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
 
 from eazybe_tasks.store.accounts import Account
-from eazybe_tasks.store.schema import attachments, chats, messages
+from eazybe_tasks.store.schema import attachments, chats, message_outcomes, messages
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,18 @@ def affected_chat_days(connection: Connection, account: Account, after_message_p
                    .where(*past, messages.c.sent_at >= not_before).order_by(messages.c.chat_pk, messages.c.sent_at))
     days = {ChatDay(account.id, row.chat_pk, day) for row, day in _local_days(rows, account.time_zone)}
     return NewMessages(days, count, highest or after_message_pk)
+
+
+def undecided_chat_days(connection: Connection, account: Account, up_to_message_pk: int,
+                        not_before: datetime) -> set[ChatDay]:
+    """Chat-days of messages at or below the checkpoint that no run has decided: on PostgreSQL a
+    transaction may commit a lower id after a run saw a higher one (several receivers, a long
+    import), and an edit or a deletion makes a stored message undecided again."""
+    decided = select(message_outcomes.c.message_pk).where(message_outcomes.c.message_pk == messages.c.id)
+    rows = _stream(connection, select(messages.c.chat_pk, messages.c.sent_at).where(
+        messages.c.account_id == account.id, messages.c.id <= up_to_message_pk, messages.c.sent_at >= not_before,
+        ~decided.exists()).order_by(messages.c.chat_pk, messages.c.sent_at))
+    return {ChatDay(account.id, row.chat_pk, day) for row, day in _local_days(rows, account.time_zone)}
 
 
 def chats_between(connection: Connection, account: Account, start: datetime, end: datetime) -> list[int]:

@@ -34,7 +34,7 @@ from eazybe_tasks.store.schema import accounts, sync_runs
 from eazybe_tasks.store.store import Store
 from eazybe_tasks.sync import ledger, outcomes
 from eazybe_tasks.sync.chat_day_messages import (
-    ChatDay, DayChoice, affected_chat_days, by_chat, chat_of, chats_between, days_of_chat,
+    ChatDay, DayChoice, affected_chat_days, by_chat, chat_of, chats_between, days_of_chat, undecided_chat_days,
 )
 from eazybe_tasks.sync.chat_day_records import PlannedRecord, plan_records, remembered_links
 from eazybe_tasks.sync.files import write_files
@@ -192,14 +192,15 @@ def _chat_days(connection: Connection, chosen: list[Account], span: Window, now:
         days |= outcomes.waiting_chat_days(connection, account_ids, span.start.date())
     checkpoints, count = {}, 0
     for account in chosen:
-        new = affected_chat_days(connection, account, ledger.checkpoint(connection, account.id), span.start)
-        days |= new.chat_days
+        mark = ledger.checkpoint(connection, account.id)
+        new = affected_chat_days(connection, account, mark, span.start)
+        days |= new.chat_days | undecided_chat_days(connection, account, mark, span.start)
         checkpoints[account.id] = new.highest_pk
         count += new.count
     return by_chat(days), {} if mode == "dry_run" else checkpoints, count
 
 
-def _plan(store: Store, connection: Connection, chat_days: set[ChatDay]) -> Iterator[Planned]:
+def plan_chat_days(store: Store, connection: Connection, chat_days: set[ChatDay]) -> Iterator[Planned]:
     """The records of these chat-days, as a run plans them (the audit rebuilds what was written
     with it)."""
     return _plan_chats(store, _accounts(connection, None), by_chat(chat_days))
