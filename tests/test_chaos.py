@@ -6,21 +6,25 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
+
 from chaos_scenario import CI_SIZE, build, compare, expected_records, load, run_chaos
 from eazybe_tasks.store.store import open_store
 from local_org_fixture import RunningOrg
 
 
-def test_chaos_loses_and_doubles_nothing(deployed_org: RunningOrg, tmp_path: Path) -> None:
+def test_chaos_loses_and_doubles_nothing(deployed_org: RunningOrg, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
     store_url = f"sqlite:///{tmp_path / 'store.db'}"
     store = open_store(store_url)
     scenario = build(CI_SIZE, datetime.now(timezone.utc))
     person_of = load(scenario, store, deployed_org.client())
     stats = run_chaos(deployed_org, store, store_url, CI_SIZE)
     verdict = compare(deployed_org.client(), expected_records(scenario, person_of), person_of)
-    print(f"chaos: {len(scenario.messages)} messages, {sum(stats.faults.values())} faults {dict(stats.faults)}, "
-          f"{stats.kills} kills, {stats.runs} runs ({stats.failed_runs} failed); {verdict.expected_records} "
-          f"chat-day records expected; lost {verdict.lost}, duplicated {verdict.duplicated}")
+    with capsys.disabled():  # the figures belong in CI's output
+        print(f"\nchaos: {len(scenario.messages)} messages, {sum(stats.faults.values())} faults {dict(stats.faults)}, "
+              f"{stats.kills} kills, {stats.runs} runs ({stats.failed_runs} failed); {verdict.expected_records} "
+              f"chat-day records expected; lost {verdict.lost}, duplicated {verdict.duplicated}")
     assert stats.kills == CI_SIZE.kills and sum(stats.faults.values()) > 0
     assert (verdict.lost, verdict.duplicated) == (0, 0), verdict.examples[:10]
     assert verdict.expected_records > 100

@@ -10,6 +10,7 @@ import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 import requests
 
 from cloud_api_deliveries import post_signed, text_delivery
@@ -33,7 +34,8 @@ def cci(environment: dict[str, str], *args: str) -> str:
     return result.stdout + result.stderr
 
 
-def test_no_secret_in_logs_notebooks_or_reports(deployed_org: RunningOrg, tmp_path: Path) -> None:
+def test_no_secret_in_logs_notebooks_or_reports(deployed_org: RunningOrg, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
     store_path = tmp_path / "store" / "store.db"
     environment = {**org_environment(deployed_org, tmp_path / "home"), **FAKE,
                    "EAZYBE_STORE_URL": f"sqlite:///{store_path}", "EAZYBE_GRAPH_API_URL": "http://127.0.0.1:9/graph"}
@@ -69,6 +71,9 @@ def test_no_secret_in_logs_notebooks_or_reports(deployed_org: RunningOrg, tmp_pa
     texts.update({str(path): path.read_text(errors="replace") for path in written})
     hits = [(where, secret[:6] + "…") for where, text in texts.items() for secret in secrets if secret in text]
     hits += [(where, "a session id") for where, text in texts.items() if SESSION_ID.search(text)]
+    with capsys.disabled():
+        print(f"\nsecrets scan: {len(secrets)} secrets and session ids searched in {len(texts)} outputs and files "
+              f"({sum(map(len, texts.values())):,} characters): {len(hits)} hits")
     assert hits == []
     logged = sf.query("SELECT Transcript__c FROM WhatsApp_Chat__c WHERE WhatsApp_Number__c = '+14155550166'")
     assert logged["records"][0]["Transcript__c"].endswith("hello")
