@@ -3,7 +3,6 @@ then two sync workers on different accounts running side by side. No message is 
 twice, no chat-day written twice, and each worker moved only its own account."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import requests
 from sqlalchemy import func, select
 
 from asgi_server import serving
+from cloud_api_deliveries import text_delivery
 from eazybe_tasks.salesforce.collections_writer import create
 from eazybe_tasks.sources.cloud_api import HEADER, sign
 from eazybe_tasks.store.schema import messages
@@ -31,13 +31,8 @@ CUSTOMERS = {business: [f"+1415555{5000 + 100 * n + i:04d}" for i in range(20)] 
 
 
 def delivery(business: str, customer: str, n: int, at: datetime) -> bytes:
-    return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": business[1:], "phone_number_id": business[-6:]},
-        "contacts": [{"profile": {"name": f"Customer {customer[-4:]}"}, "wa_id": customer[1:]}],
-        "messages": [{"from": customer[1:], "id": f"wamid.{business[1:]}.{customer[1:]}.{n}",
-                      "timestamp": str(int(at.timestamp())), "type": "text", "text": {"body": f"message {n} of {customer}"}}],
-    }}]}]}).encode()
+    return text_delivery(business, customer, f"wamid.{business[1:]}.{customer[1:]}.{n}", f"message {n} of {customer}",
+                         at, profile=f"Customer {customer[-4:]}")
 
 
 @pytest.mark.parametrize("any_store", ["postgresql"], indirect=True)

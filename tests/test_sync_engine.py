@@ -195,18 +195,14 @@ def test_group_chat_outcomes(deployed_org: RunningOrg, tmp_path: Path) -> None:
 
 
 def run_cci(deployed_org: RunningOrg, tmp_path: Path, *args: str) -> str:
-    import json
     import subprocess
 
-    from eazybe_local_org.registration import cumulusci_org_config
     from repo_paths import REPO, VENV_BIN
-    from tools import tool_env
+    from webhook_process import org_environment
 
-    env = {**tool_env(), "HOME": str(tmp_path / "home"), "REQUESTS_CA_BUNDLE": str(deployed_org.ca_bundle),
-           "CUMULUSCI_ORG_local": json.dumps(cumulusci_org_config(org_home("local", deployed_org.folder.parent),
-                                                                  deployed_org.url))}
-    result = subprocess.run([str(VENV_BIN / "cci"), "task", "run", *args, "--org", "local"], cwd=REPO, env=env,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run([str(VENV_BIN / "cci"), "task", "run", *args, "--org", "local"], cwd=REPO,
+                            env=org_environment(deployed_org, tmp_path / "home"), capture_output=True, text=True,
+                            timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 

@@ -101,20 +101,17 @@ def test_sync_runs(deployed_org: RunningOrg, tmp_path: Path) -> None:
 
 def test_cci_task_sync_whatsapp(deployed_org: RunningOrg, tmp_path: Path) -> None:
     """The real entry point: `cci task run sync_whatsapp --org local`."""
-    import json
     import subprocess
 
-    from eazybe_local_org.registration import cumulusci_org_config
     from repo_paths import REPO, VENV_BIN
-    from tools import tool_env
+    from webhook_process import org_environment
 
     store_url = f"sqlite:///{tmp_path / 'store.db'}"
     store = open_store(store_url)
     sf = deployed_org.client()
     sf.Contact.create({"LastName": "Cci", "MobilePhone": "+1 415 555 0177"})
     ingest(store, message(1, "+14155550177", datetime.now(timezone.utc) - timedelta(hours=1), "via cci"))
-    env = {**tool_env(), "HOME": str(tmp_path / "home"), "REQUESTS_CA_BUNDLE": str(deployed_org.ca_bundle),
-           "CUMULUSCI_ORG_local": json.dumps(cumulusci_org_config(org_home("local", deployed_org.folder.parent), deployed_org.url))}
+    env = org_environment(deployed_org, tmp_path / "home")
     result = subprocess.run([str(VENV_BIN / "cci"), "task", "run", "sync_whatsapp", "--org", "local",
                              "-o", "store_url", store_url], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
