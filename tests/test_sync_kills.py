@@ -98,10 +98,10 @@ def test_kills_at_three_points_lose_and_double_nothing(deployed_org: RunningOrg,
     people = create(sf, "Contact", [{"LastName": f"Killed {n:03d}", "MobilePhone": number}
                                     for n, number in enumerate(numbers)])
     contact_of = {number: outcome.record_id for number, outcome in zip(numbers, people)}
-    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
-    photos = [f"photo {n} ".encode() * 50 for n in range(PICTURES)]
-    ingest(store, *[message(1, number, now - timedelta(hours=2), f"hello {number}") for number in numbers])
-    ingest(store, *[picture(2, numbers[n], now - timedelta(hours=1), photos[n], f"photo{n}.png")
+    hour = (datetime.now(timezone.utc) - timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+    photos = [f"photo {n} ".encode() * 50 for n in range(PICTURES)]  # both messages in one hour: one chat-day each
+    ingest(store, *[message(1, number, hour, f"hello {number}") for number in numbers])
+    ingest(store, *[picture(2, numbers[n], hour + timedelta(minutes=30), photos[n], f"photo{n}.png")
                     for n in range(PICTURES)])
 
     home = org_home("local", deployed_org.folder.parent)
