@@ -14,7 +14,8 @@ export SF_DISABLE_TELEMETRY := true
 
 setup: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: pyproject.toml
+# setup.py and the .pyx files: the export parser's compiled part, rebuilt when they change.
+$(VENV)/.installed: pyproject.toml setup.py $(wildcard eazybe_tasks/sources/exports/*.pyx)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'

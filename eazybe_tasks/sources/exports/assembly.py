@@ -11,10 +11,8 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from itertools import accumulate, repeat
-from operator import add
 from typing import NamedTuple
 
 from eazybe_tasks.sources.exports import vocab
@@ -23,6 +21,11 @@ from eazybe_tasks.sources.exports.layouts import Clock
 from eazybe_tasks.sources.exports.media import media_type, mime_type
 from eazybe_tasks.sources.exports.memo import Memo
 from eazybe_tasks.sources.model import AttachmentRef, MessageType, SourceError
+
+try:
+    from eazybe_tasks.sources.exports._plain_messages import PlainMessages
+except ImportError:  # not built (an install without a C compiler): the Python code does it all
+    PlainMessages = None
 
 MediaLookup = Callable[[str], "bytes | None"]  # bytes of a file named in the chat, None if absent
 
@@ -53,6 +56,10 @@ def _notice_key(text: str) -> str:
     return key if key.isascii() else unicodedata.normalize("NFD", key)
 
 
+def _canonical(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFD", text)
+
+
 # Whole-line notices: deleted, or media left out (typed on iOS, generic on Android).
 _NOTICES = {_notice_key(p): MessageType.DELETED for p in vocab.DELETED}
 _NOTICES |= {_notice_key(p): MessageType.DOCUMENT for p in vocab.GENERIC_MEDIA_OMITTED}
@@ -68,7 +75,7 @@ _SHORT_BODY = 128  # ...of at most this many characters: long ones seldom repeat
 class Batch(NamedTuple):
     """Consecutive entries of the chat, as columns: one item per entry in each list."""
 
-    first_line: int  # line number of the first entry's header
+    numbers: list[int]  # line number of each header
     dates: list[str]  # date text of each header
     times: list[str]  # time text of each header
     bodies: list[str]  # what follows each header: author, text, and the continuation lines
@@ -84,13 +91,16 @@ class EntryBuilder:
         self._where = where
         self._authors: Memo[str, str | None] = Memo(_author, _REMEMBERED_AUTHORS)
         self._contents: Memo[str, Content] = Memo(self._content_of, _REMEMBERED_BODIES, _sharable)
+        self._contents_of: Callable[[list[str]], list[Content]] = (
+            PlainMessages(self._contents, 40, self._authors, _NOTICES, _LONGEST_NOTICE, _notice_key, _canonical,
+                          _DOCUMENT_OMITTED, MessageType.TEXT).contents
+            if PlainMessages else self._remembered_contents
+        )
 
-    def build(self, batch: Batch) -> Generator[Iterable[ExportEntry], None, int]:
+    def build(self, batch: Batch) -> Iterator[Iterable[ExportEntry]]:
         """The batch's entries, in order, in runs: lazy iterables, to be read one after the other.
-        Returns the line number after the batch's last line. Entries before a header with an
-        impossible date come before its SourceError."""
-        numbers = list(accumulate(map(add, map(str.count, batch.bodies, repeat("\n")), repeat(1)),
-                                  initial=batch.first_line))  # line numbers
+        Entries before a header with an impossible date come before its SourceError."""
+        numbers = batch.numbers
         stamps, bad_stamp = self._clock.timestamps(batch.dates, batch.times)
         start, end = 0, len(stamps)
         for marked in _indexes(numbers, batch.whatsapp_lines, end):
@@ -103,15 +113,16 @@ class EntryBuilder:
                 f"{self._where}:{numbers[end]}",
                 f"no such date or time with date order {self._clock.order.value}: {bad_stamp}",
             )
-        return numbers[-1]
 
     def _plain(
         self, numbers: list[int], stamps: list[datetime], bodies: list[str], start: int, end: int
     ) -> Iterator[ExportEntry]:
-        """Entries start..end-1, built by `map` over the columns (only a body not seen before is
-        worked out in Python)."""
-        return map(new_entry, numbers[start:end], stamps[start:end],
-                   map(self._contents.__getitem__, bodies[start:end]))
+        """Entries start..end-1, built by `map` over the columns (only a body not seen before,
+        and not a plain text message, is worked out in Python)."""
+        return map(new_entry, numbers[start:end], stamps[start:end], self._contents_of(bodies[start:end]))
+
+    def _remembered_contents(self, bodies: list[str]) -> list[Content]:
+        return list(map(self._contents.__getitem__, bodies))
 
     def _marked(self, number: int, stamp: datetime, body: str) -> ExportEntry:
         """An entry on a line iOS marked as WhatsApp's own: a system line if its text says so."""
@@ -175,7 +186,7 @@ def _content(
         elif notice is not None:
             caption = continuation[1:]
             return notice, (AttachmentRef(caption=caption, omitted=True) if caption else _OMITTED,)
-    canonical_first = first if first.isascii() else unicodedata.normalize("NFD", first)
+    canonical_first = _canonical(first)
     if canonical_first.endswith(_DOCUMENT_OMITTED):
         phrase = next(p for p in _DOCUMENT_OMITTED if canonical_first.endswith(p))
         title = canonical_first[: -len(phrase)].split(" • ")[0].strip() or None

@@ -47,6 +47,9 @@ _TIME_FIRST = rf"(?:(?P<open_t>\[)|)(?P<time_t>{_TIME}),?+ (?P<date_t>{_DATE})(?
 
 # Date-first tried before time-first; groups date/time, or date_t/time_t, hold the fields.
 HEADER = rf"(?=[\[0-9\u0660-\u0669\u06f0-\u06f9])(?:{_DATE_FIRST}|{_TIME_FIRST})"
+# A header at the start of a line, in text where every line follows a "\n" (see lines.Block): the
+# search skips from line to line at the speed of a character scan.
+HEADER_LINE = re.compile(rf"\n{HEADER}")
 
 _ERA_START = {"R": 2018, "H": 1988, "S": 1925}  # Japanese era letter -> the year before its year 1
 _BUDDHIST_OFFSET = 543
@@ -119,6 +122,11 @@ def _calendar_year(field: str) -> int:
 def header_date(header: re.Match[str]) -> str:
     """The date text of a header matched with `HEADER`, whichever layout it has."""
     return header["date"] or header["date_t"]
+
+
+def header_time(header: re.Match[str]) -> str:
+    """The time text of a header matched with `HEADER`, whichever layout it has."""
+    return header["time"] or header["time_t"]
 
 
 class DateOrderVote:

@@ -23,13 +23,13 @@ class Memo(dict[_Key, _Value]):
     ) -> None:
         super().__init__()
         self._work_out = work_out
-        self._limit = limit
+        self.limit = limit
         self._worth_keeping = worth_keeping  # None: every value is
 
     def __missing__(self, key: _Key) -> _Value:
         value = self._work_out(key)
         if self._worth_keeping is None or self._worth_keeping(key, value):
-            if len(self) >= self._limit:
+            if len(self) >= self.limit:
                 self.clear()
             self[key] = value
         return value
