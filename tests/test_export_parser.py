@@ -1,8 +1,9 @@
 """parse_export against the public corpus of real exports and the project's own fixtures."""
 from __future__ import annotations
 
-import dataclasses
+import gc
 import io
+import sys
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -452,8 +453,23 @@ def test_bad_byte_in_a_later_block_comes_after_the_entries_before_it(
     assert len(seen) == 2999  # the last good entry's end is unknown until the bad line is read
 
 
-def test_entries_are_ordinary_frozen_export_entries() -> None:
+def test_entries_are_ordinary_immutable_export_entries() -> None:
     entry = fixture("multiline.txt")[0]
-    assert type(entry) is ExportEntry and hash(entry) == hash(dataclasses.replace(entry))
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    assert type(entry) is ExportEntry and len(entry) == 8
+    assert entry == ExportEntry(*entry) and hash(entry) == hash(entry._replace())
+    assert repr(entry).startswith("ExportEntry(line_number=1, ")
+    with pytest.raises(AttributeError):
         entry.text = "changed"  # type: ignore[misc]
+
+
+def test_entries_hold_each_of_their_fields_once() -> None:
+    """Entries built in C take one reference to each field, and give it back when they go."""
+    text_type = MessageType.TEXT
+    gc.collect()  # what earlier tests left behind
+    before = sys.getrefcount(text_type)
+    entries = [entry for _ in range(50) for entry in fixture("multiline.txt")]
+    texts = sum(1 for entry in entries if entry.type is text_type)
+    assert texts > 50 and sys.getrefcount(text_type) >= before + texts
+    del entries
+    gc.collect()
+    assert sys.getrefcount(text_type) == before

@@ -101,7 +101,9 @@ cdef bint _recognize(str text, Py_ssize_t i, Py_ssize_t n, Py_ssize_t* span):
     span[TIME_START] = i
     # Hour (1 digit, or 2 from 00 to 29), ":" or ".", minutes, maybe seconds, maybe AM/PM.
     k = _digits(text, i, n)
-    if not (k == 1 or (k == 2 and text[i] <= u"2")) or i + k >= n or (text[i + k] != u":" and text[i + k] != u"."):
+    if not (k == 1 or (k == 2 and text[i] <= u"2")) or i + k >= n:
+        return False
+    if text[i + k] != u":" and text[i + k] != u".":
         return False
     i += k + 1
     if _digits(text, i, n) != 2 or text[i] > u"5":
@@ -123,7 +125,7 @@ cdef bint _recognize(str text, Py_ssize_t i, Py_ssize_t n, Py_ssize_t* span):
         i += 1
         if i < n and text[i] == u" ":
             i += 1
-    elif i + 2 < n and text[i] == u" " and (text[i + 1] == u"-" or text[i + 1] == u"–") and text[i + 2] == u" ":
+    elif i + 2 < n and text[i] == u" " and text[i + 1] in u"-–" and text[i + 2] == u" ":
         i += 3
     else:
         return False

@@ -1,37 +1,44 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
-"""What plain text messages say, worked out in C: the common case of `assembly.EntryBuilder`.
+"""Entries of plain text messages, built in C: the common case of `assembly.EntryBuilder`.
 
 Most entries are a person's text message, which nothing in it makes anything else: "Name: text"
 with no media notice, attached file, location link or edited marker. `PlainMessages` recognizes
-those itself and gives every other entry to the builder's own (Python) code, so the result is the
-same entry for entry; tests compare the two.
+those itself and leaves what every other entry says to the builder's own (Python) code, so the
+result is the same entry for entry; tests compare the two.
 """
+from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
+from cpython.object cimport PyObject
+from cpython.ref cimport Py_INCREF
+from cpython.tuple cimport PyTuple_SET_ITEM
+
 cdef extern from "Python.h":
+    ctypedef struct AllocatingType "PyTypeObject":  # the one slot of a type used here
+        object (*tp_alloc)(AllocatingType* type, Py_ssize_t items)
+
     Py_ssize_t PyUnicode_FindChar(object text, Py_UCS4 ch, Py_ssize_t start, Py_ssize_t end,
                                   int direction) except -2
     Py_ssize_t PyUnicode_Find(object text, object sub, Py_ssize_t start, Py_ssize_t end,
                               int direction) except -2
     bint PyUnicode_IS_ASCII(object text)
 
-from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
-from cpython.object cimport PyObject
-
 
 cdef class PlainMessages:
-    """Contents (see entry.Content) of entry bodies: remembered ones from `known`, plain text
-    messages recognized here, the rest worked out by `known`'s own function (a `memo.Memo`)."""
+    """Entries from columns. What a body says (see entry.Content): remembered in `known`, or a
+    plain text message recognized here, or else worked out by `known`'s own function (a Memo)."""
 
+    cdef object entry_type  # entry.ExportEntry, a named tuple
     cdef object known, authors  # dict subclasses (memos)
     cdef dict notices
     cdef Py_ssize_t longest_notice, kept_length, kept_count
     cdef object notice_key, canonical, document_notices, text_type
     cdef str document_endings
 
-    def __init__(self, object known, Py_ssize_t kept_length, object authors, dict notices not None,
-                 Py_ssize_t longest_notice, object notice_key, object canonical, tuple document_notices,
-                 object text_type):
-        if not isinstance(known, dict) or not isinstance(authors, dict):
-            raise TypeError("known and authors must be dicts (memos)")
+    def __init__(self, type entry_type, object known, Py_ssize_t kept_length, object authors,
+                 dict notices not None, Py_ssize_t longest_notice, object notice_key, object canonical,
+                 tuple document_notices, object text_type):
+        if not issubclass(entry_type, tuple) or not isinstance(known, dict) or not isinstance(authors, dict):
+            raise TypeError("entry_type must be a tuple type, known and authors dicts (memos)")
+        self.entry_type = entry_type
         self.known = known  # body -> content, a Memo: indexing it works out a body not seen
         self.kept_length = kept_length  # plain bodies up to this long are kept in it...
         self.kept_count = known.limit  # ...as the Memo keeps what it works out: cleared when full
@@ -44,29 +51,47 @@ cdef class PlainMessages:
         self.document_endings = "".join({notice[-1] for notice in document_notices})
         self.text_type = text_type  # MessageType.TEXT
 
-    def contents(self, list bodies):
-        """The content of each body, in order."""
+    def entries(self, list numbers, list stamps, list bodies):
+        """The entries of the columns (one line number, time and body per entry), in order."""
         cdef list out = []
-        cdef PyObject* remembered
-        cdef str body
-        for body in bodies:
-            if len(body) > self.kept_length:  # a long plain body is never kept: no lookup (no hash)
-                content = self._plain(body)
-                out.append(self.known[body] if content is None else content)
-                continue
-            remembered = PyDict_GetItem(self.known, body)
-            if remembered is not NULL:
-                out.append(<object>remembered)
-                continue
-            content = self._plain(body)
-            if content is None:
-                content = self.known[body]
-            else:
-                if len(self.known) >= self.kept_count:
-                    self.known.clear()
-                PyDict_SetItem(self.known, body, content)
-            out.append(content)
+        cdef Py_ssize_t i
+        if len(numbers) != len(bodies) or len(stamps) != len(bodies):
+            raise ValueError("columns of different lengths")
+        for i in range(len(bodies)):
+            out.append(self._entry(numbers[i], stamps[i], self._content(bodies[i])))
         return out
+
+    cdef object _content(self, str body):
+        cdef PyObject* remembered
+        if len(body) > self.kept_length:  # a long plain body is never kept: no lookup (no hash)
+            content = self._plain(body)
+            return self.known[body] if content is None else content
+        remembered = PyDict_GetItem(self.known, body)
+        if remembered is not NULL:
+            return <object>remembered
+        content = self._plain(body)
+        if content is None:
+            return self.known[body]
+        if len(self.known) >= self.kept_count:
+            self.known.clear()
+        PyDict_SetItem(self.known, body, content)
+        return content
+
+    cdef object _entry(self, object number, object stamp, tuple content):
+        """An entry_type of (number, stamp, *content), made as tuple.__new__ makes one."""
+        if len(content) != 6:
+            raise ValueError(f"an entry's content has 6 fields, not {len(content)}")
+        entry = (<AllocatingType*>self.entry_type).tp_alloc(<AllocatingType*>self.entry_type, 8)
+        cdef Py_ssize_t i
+        Py_INCREF(number)
+        PyTuple_SET_ITEM(entry, 0, number)
+        Py_INCREF(stamp)
+        PyTuple_SET_ITEM(entry, 1, stamp)
+        for i in range(6):
+            item = content[i]
+            Py_INCREF(item)
+            PyTuple_SET_ITEM(entry, i + 2, item)
+        return entry
 
     cdef object _plain(self, str body):
         """The content of a plain text message, else None (the builder's code decides)."""

@@ -1,10 +1,10 @@
 """Turns a batch of entries (columns of header fields and texts) into `ExportEntry`s.
 
 Decides who wrote each entry, whether WhatsApp wrote it (system), and what kind of message it is,
-using the vocabulary in `vocab`. What an entry's body (author and text) says is worked out once
-and remembered, as is who each name stands for: a chat has few authors, who repeat many messages
-("ok", "<Media omitted>"), so most entries are built by `map` over the batch's columns, with no
-Python code of the builder's own.
+using the vocabulary in `vocab`. Most entries are plain text messages: the compiled
+`_plain_messages` recognizes those and builds their entries in C, and leaves the others to the code
+here. What an entry's body (author and text) says is worked out once and remembered, as is who each
+name stands for: a chat has few authors, who repeat many messages ("ok", "<Media omitted>").
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from eazybe_tasks.sources.exports import vocab
-from eazybe_tasks.sources.exports.entry import Content, ExportEntry, new_entry
+from eazybe_tasks.sources.exports.entry import Content, ExportEntry, new_entries, new_entry
 from eazybe_tasks.sources.exports.layouts import Clock
 from eazybe_tasks.sources.exports.media import media_type, mime_type
 from eazybe_tasks.sources.exports.memo import Memo
@@ -70,6 +70,7 @@ _OMITTED = AttachmentRef(omitted=True)  # immutable, so every uncaptioned notice
 _REMEMBERED_AUTHORS = 10_000  # names kept: system lines with a colon can make many; memory stays flat
 _REMEMBERED_BODIES = 2_048  # entry bodies kept...
 _SHORT_BODY = 128  # ...of at most this many characters: long ones seldom repeat, and would fill memory
+_SHORT_PLAIN_BODY = 40  # plain text bodies kept: longer ones are cheaper to recognize again than to keep
 
 
 class Batch(NamedTuple):
@@ -91,10 +92,10 @@ class EntryBuilder:
         self._where = where
         self._authors: Memo[str, str | None] = Memo(_author, _REMEMBERED_AUTHORS)
         self._contents: Memo[str, Content] = Memo(self._content_of, _REMEMBERED_BODIES, _sharable)
-        self._contents_of: Callable[[list[str]], list[Content]] = (
-            PlainMessages(self._contents, 40, self._authors, _NOTICES, _LONGEST_NOTICE, _notice_key, _canonical,
-                          _DOCUMENT_OMITTED, MessageType.TEXT).contents
-            if PlainMessages else self._remembered_contents
+        self._entries_of: Callable[[list[int], list[datetime], list[str]], Iterable[ExportEntry]] = (
+            PlainMessages(ExportEntry, self._contents, _SHORT_PLAIN_BODY, self._authors, _NOTICES,
+                          _LONGEST_NOTICE, _notice_key, _canonical, _DOCUMENT_OMITTED, MessageType.TEXT).entries
+            if PlainMessages else self._remembered_entries
         )
 
     def build(self, batch: Batch) -> Iterator[Iterable[ExportEntry]]:
@@ -104,25 +105,28 @@ class EntryBuilder:
         stamps, bad_stamp = self._clock.timestamps(batch.dates, batch.times)
         start, end = 0, len(stamps)
         for marked in _indexes(numbers, batch.whatsapp_lines, end):
-            yield self._plain(numbers, stamps, batch.bodies, start, marked)
+            yield self._unmarked(numbers, stamps, batch.bodies, start, marked)
             yield (self._marked(numbers[marked], stamps[marked], batch.bodies[marked]),)
             start = marked + 1
-        yield self._plain(numbers, stamps, batch.bodies, start, end)
+        yield self._unmarked(numbers, stamps, batch.bodies, start, end)
         if bad_stamp is not None:
             raise SourceError(
                 f"{self._where}:{numbers[end]}",
                 f"no such date or time with date order {self._clock.order.value}: {bad_stamp}",
             )
 
-    def _plain(
+    def _unmarked(
         self, numbers: list[int], stamps: list[datetime], bodies: list[str], start: int, end: int
-    ) -> Iterator[ExportEntry]:
-        """Entries start..end-1, built by `map` over the columns (only a body not seen before,
-        and not a plain text message, is worked out in Python)."""
-        return map(new_entry, numbers[start:end], stamps[start:end], self._contents_of(bodies[start:end]))
+    ) -> Iterable[ExportEntry]:
+        """Entries start..end-1, built from the columns with no Python code per entry, but for a
+        body not seen before that is not a plain text message."""
+        return self._entries_of(numbers[start:end], stamps[start:end], bodies[start:end])
 
-    def _remembered_contents(self, bodies: list[str]) -> list[Content]:
-        return list(map(self._contents.__getitem__, bodies))
+    def _remembered_entries(
+        self, numbers: list[int], stamps: list[datetime], bodies: list[str]
+    ) -> Iterable[ExportEntry]:
+        """What `PlainMessages.entries` gives, without it: every body through the memo."""
+        return new_entries(numbers, stamps, map(self._contents.__getitem__, bodies))
 
     def _marked(self, number: int, stamp: datetime, body: str) -> ExportEntry:
         """An entry on a line iOS marked as WhatsApp's own: a system line if its text says so."""

@@ -1,10 +1,12 @@
 """What the export parser yields: one entry per message or system line of the chat text."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from enum import Enum
-from typing import Callable
+from functools import partial
+from operator import add
+from typing import NamedTuple
 
 from eazybe_tasks.sources.model import AttachmentRef, MessageType
 
@@ -17,8 +19,9 @@ class DateOrder(str, Enum):
     YMD = "ymd"
 
 
-@dataclass(frozen=True, slots=True)
-class ExportEntry:
+class ExportEntry(NamedTuple):
+    """A named tuple (immutable, and built from columns with no Python code per entry)."""
+
     line_number: int  # 1-based line of the entry's first line in the chat text
     timestamp: datetime  # naive: the exporting phone's local time, the export has no zone
     author: str | None  # as written (display name or phone number); None for system lines
@@ -30,26 +33,19 @@ class ExportEntry:
 
 
 # Who said what, all of an entry but where and when: author, text, kind, type, edited,
-# attachments. A plain tuple, cheap to make; chats repeat messages ("ok", "<Media omitted>"), and
-# every entry in which the same author says the same shares one.
+# attachments. Chats repeat messages ("ok", "<Media omitted>"), and every entry in which the same
+# author says the same is built from one.
 Content = tuple[str | None, str, str, MessageType, bool, tuple[AttachmentRef, ...]]
 
-
-class _Unfrozen:
-    """Builds an ExportEntry at a fraction of the cost of ExportEntry(...).
-
-    A frozen dataclass sets each field through object.__setattr__, which dominated parsing. This
-    class has the same slots, so it fills them with plain stores and then becomes an ExportEntry
-    (a __class__ change between classes of identical layout): the result is an ordinary, frozen
-    ExportEntry. It takes the shared `Content` whole, so `map` can build entries from columns."""
-
-    __slots__ = ExportEntry.__slots__
-
-    def __init__(self, line_number: int, timestamp: datetime, content: Content) -> None:
-        self.line_number = line_number
-        self.timestamp = timestamp
-        self.author, self.text, self.kind, self.type, self.edited, self.attachments = content
-        self.__class__ = ExportEntry
+_from_fields = partial(tuple.__new__, ExportEntry)
 
 
-new_entry: Callable[[int, datetime, Content], ExportEntry] = _Unfrozen  # type: ignore[assignment]
+def new_entry(line_number: int, timestamp: datetime, content: Content) -> ExportEntry:
+    return _from_fields((line_number, timestamp, *content))
+
+
+def new_entries(
+    line_numbers: Iterable[int], timestamps: Iterable[datetime], contents: Iterable[Content]
+) -> Iterator[ExportEntry]:
+    """Entries from columns, lazily, by `map` alone."""
+    return map(_from_fields, map(add, zip(line_numbers, timestamps), contents))

@@ -97,4 +97,5 @@ def _entries(blocks: Iterable[Block], builder: EntryBuilder) -> Iterator[Iterabl
             carried_whatsapp = block.whatsapp_lines & {own.lines[-1]}
         carried = Split("", split.dates[-1:], split.times[-1:], split.bodies[-1:], split.lines[-1:])
     if carried.bodies:
-        yield from builder.build(Batch(carried.lines, carried.dates, carried.times, carried.bodies, carried_whatsapp))
+        yield from builder.build(
+            Batch(carried.lines, carried.dates, carried.times, carried.bodies, carried_whatsapp))
