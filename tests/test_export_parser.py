@@ -438,6 +438,15 @@ def test_message_spanning_blocks_with_crlf_and_marks(tmp_path: Path, monkeypatch
     assert entries[2].text == "image omitted\n"
 
 
+def test_nul_character_is_refused_at_its_line(tmp_path: Path) -> None:
+    """Valid UTF-8, but no chat's text holds it, and PostgreSQL cannot store it as text."""
+    path = tmp_path / "nul.txt"
+    path.write_bytes(b"15/01/24, 09:41 - Al: hi\n15/01/24, 09:42 - Al: there\nand h\x00ere\n")
+    with pytest.raises(SourceError) as caught:
+        list(parse_export(path, date_order=DateOrder.DMY))
+    assert caught.value.where == f"{path}:3" and "NUL" in caught.value.problem
+
+
 def test_bad_byte_in_a_later_block_comes_after_the_entries_before_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

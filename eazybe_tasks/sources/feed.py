@@ -50,6 +50,8 @@ def parse_line(line: bytes, where: str) -> Message:
     try:
         record = json.loads(line.decode("utf-8"))
         json.dumps(record, ensure_ascii=False).encode("utf-8")  # every string must be storable text
+        if _holds_nul(record):
+            raise SourceError(where, "a string holds NUL (\\u0000), which a database cannot store as text")
     except UnicodeDecodeError as error:
         raise SourceError(where, f"not UTF-8: {error.reason} at byte {error.start}") from None
     except UnicodeEncodeError:
@@ -63,6 +65,16 @@ def parse_line(line: bytes, where: str) -> Message:
         return _message(record)
     except _FieldError as error:
         raise SourceError(where, str(error)) from None
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\0" in value
+    if isinstance(value, list):
+        return any(map(_holds_nul, value))
+    if isinstance(value, dict):
+        return any(map(_holds_nul, value)) or any(map(_holds_nul, value.values()))
+    return False
 
 
 def _lines(path: Path) -> Iterator[tuple[str, bytes]]:

@@ -42,6 +42,10 @@ def _blocks(data: bytes, number: int, where: str) -> Iterator[Block]:
     """The block of `data`: lines, each after a "\n" (so the decoded text needs no copy to add
     the first one), the first numbered `number`. On a bad byte, the lines before it, then the
     error naming its line."""
+    nul = data.find(b"\0")
+    if nul >= 0:  # valid UTF-8, but in no chat's text (and no database stores it as text)
+        line = number + data.count(b"\n", 1, nul)
+        raise SourceError(f"{where}:{line}", "a NUL character: not a chat export's text, or a damaged one")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
