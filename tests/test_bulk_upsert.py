@@ -6,13 +6,14 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import replace
+from itertools import islice
 from typing import Any, Iterator
 
 import pytest
 import requests
 from simple_salesforce import Salesforce
 
-from eazybe_tasks.salesforce.bulk_upsert import bulk_upsert, csv_uploads
+from eazybe_tasks.salesforce.bulk_upsert import bulk_upsert, csv_uploads, poll_waits
 from eazybe_tasks.salesforce.collections_writer import RecordOutcome, upsert
 from eazybe_tasks.salesforce.resilient_calls import RetryPolicy
 from local_org_fixture import RunningOrg
@@ -90,6 +91,18 @@ def test_a_thousand_records_created_then_updated_in_one_job_each(sf: Salesforce,
     assert {key: {name: row[name] for name in FIELDS} for key, row in stored.items()} == {
         r[KEY]: {name: r[name] for name in FIELDS} for r in changed
     }
+
+
+def test_status_polls_wait_longer_each_time_up_to_a_most() -> None:
+    assert list(islice(poll_waits(0.25, 1.0), 6)) == [0.25, 0.375, 0.5625, 0.84375, 1.0, 1.0]
+
+
+def test_a_job_is_polled_soon_then_less_often(sf: Salesforce, contact: str) -> None:
+    waited: list[float] = []
+    outcomes = bulk_upsert(sf, OBJECT, KEY, [chat(contact, "polls", n) for n in range(3)], policy=NO_WAIT,
+                           sleep=waited.append, poll_interval_s=0.5, max_poll_interval_s=10)
+    assert all(outcome.ok for outcome in outcomes)
+    assert waited == [0.5, 0.75]  # the local org answers InProgress once, then JobComplete
 
 
 def test_outcomes_are_the_collections_writers_to_the_letter(sf: Salesforce, contact: str) -> None:

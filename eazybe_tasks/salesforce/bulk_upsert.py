@@ -36,6 +36,7 @@ NULL_CELL = "#N/A"  # sets a field to null; an empty cell leaves the field as it
 UNPROCESSED = "BULK_ROW_UNPROCESSED"  # a row the job never reached: sent again like a locked row
 RETRIED_ROW_ERRORS = TRANSIENT_RECORD_ERRORS | {UNPROCESSED}
 FINISHED_STATES = {"JobComplete", "Failed", "Aborted"}
+POLL_GROWTH = 1.5  # each status poll waits this much longer than the one before, up to a most
 # sf__Error is "CODE:message:Field1,Field2 --" (no fields: "CODE:message:--"); messages hold colons.
 FIELDS_SUFFIX = re.compile(r":(?:[\w.,]+ )?--\Z")
 
@@ -43,11 +44,12 @@ FIELDS_SUFFIX = re.compile(r":(?:[\w.,]+ )?--\Z")
 def bulk_upsert(
     sf: Salesforce, object_name: str, external_field: str, records: list[dict[str, Any]], *,
     refresh_session: Callable[[], None] | None = None, policy: RetryPolicy = RetryPolicy(),
-    poll_interval_s: float = 1.0, timeout_s: float = 600.0, sleep: Callable[[float], None] = time.sleep,
-    max_upload_bytes: int = MAX_UPLOAD_BYTES,
+    poll_interval_s: float = 0.25, max_poll_interval_s: float = 30.0, timeout_s: float = 600.0,
+    sleep: Callable[[float], None] = time.sleep, max_upload_bytes: int = MAX_UPLOAD_BYTES,
 ) -> list[RecordOutcome]:
     """Outcomes in input order. Columns are every field any record has: a record without one of
-    them leaves that field as it is, as the same record sent as JSON would."""
+    them leaves that field as it is, as the same record sent as JSON would. A job's status is
+    polled after `poll_interval_s`, then ever less often (see `poll_waits`)."""
     jobs = _IngestJobs(sf, refresh_session, policy, sleep)
     columns = list(dict.fromkeys(name for record in records for name in record))
     outcomes: dict[str, RecordOutcome] = {}
@@ -57,12 +59,23 @@ def bulk_upsert(
             sleep(policy.wait(attempt - 1))
         for batch, data in csv_uploads(columns, pending, max_upload_bytes):
             keys = [record[external_field] for record in batch]
-            for outcome in jobs.upsert(object_name, external_field, keys, data, poll_interval_s, timeout_s):
+            waits = poll_waits(poll_interval_s, max_poll_interval_s)
+            for outcome in jobs.upsert(object_name, external_field, keys, data, waits, timeout_s):
                 outcomes[outcome.key] = outcome
         pending = [record for record in pending if outcomes[record[external_field]].error_code in RETRIED_ROW_ERRORS]
         if not pending:
             break
     return [outcomes[record[external_field]] for record in records]
+
+
+def poll_waits(first_s: float, most_s: float) -> Iterator[float]:
+    """The waits before a job's status polls: short at first, as a small job is done in a second
+    or two, then growing, so that a job that runs for minutes costs a few polls (each is an API
+    call), not one a second."""
+    wait = first_s
+    while True:
+        yield wait
+        wait = min(wait * POLL_GROWTH, most_s)
 
 
 def fits(record: dict[str, Any]) -> bool:
@@ -141,7 +154,7 @@ class _IngestJobs:
         )
 
     def upsert(self, object_name: str, external_field: str, keys: list[str], data: bytes,
-               poll_interval_s: float, timeout_s: float) -> list[RecordOutcome]:
+               waits: Iterator[float], timeout_s: float) -> list[RecordOutcome]:
         """One job from creation to its results, an outcome for each key in `keys`' order."""
         job = self._send("POST", "jobs/ingest", json={
             "object": object_name, "operation": "upsert", "externalIdFieldName": external_field,
@@ -150,7 +163,7 @@ class _IngestJobs:
         path = f"jobs/ingest/{job['id']}"
         self._send("PUT", f"{path}/batches", data=data, headers={"Content-Type": "text/csv"})
         self._send("PATCH", path, json={"state": "UploadComplete"})
-        info = self._finished(path, poll_interval_s, timeout_s)
+        info = self._finished(path, waits, timeout_s)
         if info["state"] != "JobComplete":
             message = info.get("errorMessage") or f"Bulk API job {job['id']} ended {info['state']}"
             return [RecordOutcome(key, None, None, f"BULK_JOB_{info['state'].upper()}", message) for key in keys]
@@ -162,12 +175,12 @@ class _IngestJobs:
         # Unprocessed rows are those in neither file: reading unprocessedrecords would cost a call.
         return [_row_outcome(key, rows.get(cell(key)), job["id"]) for key in keys]
 
-    def _finished(self, path: str, poll_interval_s: float, timeout_s: float) -> dict[str, Any]:
+    def _finished(self, path: str, waits: Iterator[float], timeout_s: float) -> dict[str, Any]:
         """The job's status once finished; a job still running at the deadline is aborted, so it
         cannot write these values after a later run wrote newer ones."""
         deadline = time.monotonic() + timeout_s
         while True:
-            self.sleep(poll_interval_s)
+            self.sleep(next(waits))
             info: dict[str, Any] = self._send("GET", path).json()
             if info["state"] in FINISHED_STATES:
                 return info
