@@ -163,6 +163,9 @@ def test_query_all_aggregates_deleted_rows_too(sf: Salesforce) -> None:
          "Grouped field should not be aggregated: LastName"),
         ("SELECT COUNT(Id) FROM Account GROUP BY AnnualRevenue", 40,
          "field 'AnnualRevenue' can not be grouped in a query call"),
+        ("SELECT COUNT(Id) FROM Account GROUP BY Description", 40,  # a Long Text Area
+         "field 'Description' can not be grouped in a query call"),
+        ("SELECT MAX(Description) FROM Account", 12, "field Description does not support aggregate operator MAX"),
         ("SELECT Name, COUNT(Id) FROM Account GROUP BY Name ORDER BY Industry", 60,
          "Ordered field must be grouped or aggregated: Industry"),
         ("SELECT Name FROM Account GROUP BY Name HAVING Industry = 'Media'", 47,
@@ -178,6 +181,33 @@ def test_errors_as_salesforce_words_them(sf: Salesforce, soql: str, column: int,
         "message": f"\n{soql}\n{' ' * (column - 1)}^\nERROR at Row:1:Column:{column}\n{detail}",
         "errorCode": "MALFORMED_QUERY",
     }
+
+
+@pytest.mark.parametrize(("soql", "at", "verb"), [
+    ("SELECT Id FROM Account WHERE Description = 'x'", "Description", "filtered"),
+    ("SELECT Id FROM Account WHERE Name = 'Acme' AND Description LIKE '%x%'", "Description", "filtered"),
+    ("SELECT Id FROM Account WHERE Description IN ('x', 'y')", "Description", "filtered"),
+    ("SELECT Id FROM Contact WHERE Account.Description != null", "Account.Description", "filtered"),
+    ("SELECT Id FROM Account ORDER BY Name, Description DESC", "Description", "sorted"),
+    ("SELECT Id, (SELECT Id FROM Contacts ORDER BY Description) FROM Account", "Description", "sorted"),
+])
+def test_long_text_areas_are_never_filtered_or_sorted(sf: Salesforce, soql: str, at: str, verb: str) -> None:
+    """Account.Description is a Long Text Area: its describe says filterable and sortable false."""
+    column = soql.index(at) + 1
+    assert refusal(sf, soql) == {
+        "message": f"\n{soql}\n{' ' * (column - 1)}^\nERROR at Row:1:Column:{column}\n"
+                   f"field 'Description' can not be {verb} in a query call",
+        "errorCode": "INVALID_FIELD",
+    }
+    field = next(f for f in sf.Account.describe()["fields"] if f["name"] == "Description")
+    assert (field["filterable"], field["sortable"], field["groupable"], field["aggregatable"]) == (False,) * 4
+
+
+def test_long_text_areas_are_read_and_short_text_areas_filtered(sf: Salesforce) -> None:
+    acme = sf.query("SELECT Id FROM Account WHERE Name = 'Acme'")["records"][0]["Id"]
+    sf.Account.update(acme, {"Description": "A long story", "BillingStreet": "1 Main St"})
+    found = sf.query("SELECT Description FROM Account WHERE BillingStreet = '1 Main St' ORDER BY BillingStreet")
+    assert [record["Description"] for record in found["records"]] == ["A long story"]
 
 
 def test_unknown_field_in_an_aggregate(sf: Salesforce) -> None:

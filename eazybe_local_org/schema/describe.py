@@ -26,9 +26,6 @@ _SOAP_TYPES = {
     "base64": "xsd:base64Binary",
     "address": "urn:address",
 }
-_LONG_TEXT = 255  # text longer than this cannot be filtered, sorted or grouped
-_UNGROUPABLE = frozenset({"double", "currency", "percent", "datetime", "time", "address", "base64"})
-_UNSORTABLE = frozenset({"address", "base64", "multipicklist"})
 
 
 def describe_sobject(
@@ -115,10 +112,9 @@ def _summary(obj: ObjectDef, urls: dict[str, str]) -> dict[str, Any]:
 
 def describe_field(f: FieldDef) -> dict[str, Any]:
     """One entry of a describe's `fields`, with every key real describes carry."""
-    long_text = f.type == "textarea" and f.length > _LONG_TEXT
     is_text = f.type in TEXT_TYPES or f.type in ("id", "reference")
     return {
-        "aggregatable": not long_text and f.type not in ("boolean", "address", "base64"),
+        "aggregatable": f.aggregatable,
         "aiPredictionField": False,
         "autoNumber": f.auto_number_format is not None,
         "byteLength": f.length * 3 if f.type in TEXT_TYPES else f.length,
@@ -140,10 +136,10 @@ def describe_field(f: FieldDef) -> dict[str, Any]:
         "encrypted": f.type == "encryptedstring",
         "externalId": f.external_id,
         "extraTypeInfo": "plaintextarea" if f.type == "textarea" else None,
-        "filterable": not long_text and f.type != "base64",
+        "filterable": f.filterable,
         "filteredLookupInfo": None,
         "formulaTreatNullNumberAsZero": False,
-        "groupable": not long_text and f.type not in _UNGROUPABLE,
+        "groupable": f.groupable,
         "highScaleNumber": False,
         "htmlFormatted": False,
         "idLookup": f.id_lookup,
@@ -170,7 +166,7 @@ def describe_field(f: FieldDef) -> dict[str, Any]:
         "scale": f.scale,
         "searchPrefilterable": False,
         "soapType": _SOAP_TYPES.get(f.type, "xsd:string"),
-        "sortable": not long_text and f.type not in _UNSORTABLE,
+        "sortable": f.sortable,
         "type": f.type,
         "unique": f.unique,
         "updateable": f.updateable,

@@ -17,6 +17,11 @@ FIELD_TYPES = TEXT_TYPES | frozenset(
 )
 
 
+LONG_TEXT_AREA_ABOVE = 255  # a text area longer than this is a Long Text Area
+_UNGROUPABLE = frozenset({"double", "currency", "percent", "datetime", "time", "address", "base64"})
+_UNSORTABLE = frozenset({"address", "base64", "multipicklist"})
+
+
 @dataclass(frozen=True)
 class FieldDef:
     name: str  # API name, canonical case
@@ -46,6 +51,27 @@ class FieldDef:
     auto_number_format: str | None = None  # e.g. 'WAC-{0000}'; set only on auto-number fields
     inline_help_text: str | None = None
     description: str | None = None
+
+    @property
+    def long_text(self) -> bool:
+        """A Long Text Area: read like text, but never filtered, sorted or grouped by."""
+        return self.type == "textarea" and self.length > LONG_TEXT_AREA_ABOVE
+
+    @property
+    def filterable(self) -> bool:
+        return not self.long_text and self.type != "base64"
+
+    @property
+    def sortable(self) -> bool:
+        return not self.long_text and self.type not in _UNSORTABLE
+
+    @property
+    def groupable(self) -> bool:
+        return not self.long_text and self.type not in _UNGROUPABLE
+
+    @property
+    def aggregatable(self) -> bool:
+        return not self.long_text and self.type not in ("boolean", "address", "base64")
 
     @property
     def required_on_create(self) -> bool:
@@ -96,7 +122,9 @@ class ObjectDef:
         return ObjectInfo(
             self.name,
             {
-                f.name: FieldInfo(f.name, f.type, f.reference_to, f.relationship_name)
+                f.name: FieldInfo(f.name, f.type, f.reference_to, f.relationship_name,
+                                  filterable=f.filterable, sortable=f.sortable, groupable=f.groupable,
+                                  aggregatable=f.aggregatable)
                 for f in self.fields.values()
             },
             {c.relationship_name: ChildInfo(c.relationship_name, c.child_object, c.field) for c in children if c.relationship_name},

@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 from . import aggregation, field_types
 from .errors import malformed
-from .field_paths import FieldPath, FieldResolver, ResolvedField
+from .field_paths import FieldPath, FieldResolver, ResolvedField, order_by_sql
 from .filters import FilterTranslator
 from .nodes import Aggregate, FieldRef, Operand, Query, SelectItem
 from .records import AggregateLayout, ValueSlot
@@ -44,7 +44,7 @@ def compile_aggregate(query: str, tree: Query, fields: FieldResolver, now: datet
     having = FilterTranslator(query, selectable, now)
     having_sql = [f"HAVING {having.translate(tree.having)}"] if tree.having is not None else []
     ordering = _GroupedColumns(query, fields, grouped, "Ordered field must be grouped or aggregated")
-    order_by = [ordering.resolve(item.field).sort_sql(item) for item in tree.order_by]
+    order_by = order_by_sql(query, ordering, tree.order_by)
     clauses = (
         ([f"GROUP BY {', '.join(field.comparable_sql for field in grouped.values())}"] if grouped else [])
         + having_sql
@@ -64,7 +64,7 @@ def _grouped_fields(
     grouped: dict[FieldPath, ResolvedField] = {}
     for ref in group_by:
         field = fields.resolve(ref)
-        if not aggregation.groupable(field.path.field.type):
+        if not aggregation.groupable(field.path.field):
             raise malformed(query, ref.pos, f"field '{field.path.field.name}' can not be grouped in a query call")
         grouped[field.path] = field
     return grouped
@@ -115,7 +115,7 @@ class _GroupedColumns:
         function, name, field_type = aggregate.function, field.path.field.name, field.path.field.type
         if field.path in self._grouped:
             raise malformed(self._query, aggregate.field.pos, f"Grouped field should not be aggregated: {name}")
-        if not aggregation.accepts(function, field_type):
+        if not aggregation.accepts(function, field.path.field):
             detail = f"field {name} does not support aggregate operator {function}"
             raise malformed(self._query, aggregate.field.pos, detail)
         result = FieldInfo(f"{function}({field.path.api_name})", aggregation.result_type(function, field_type))

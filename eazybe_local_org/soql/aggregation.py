@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from . import field_types
 from .field_paths import ResolvedField
+from .schema import FieldInfo
 
 _NOT_AGGREGATABLE = frozenset(
     {"boolean", "base64", "address", "location", "time", "multipicklist", "encryptedstring", "anytype"}
@@ -41,15 +42,15 @@ _FUNCTIONS = {
 AGGREGATE_FUNCTIONS = frozenset(_FUNCTIONS)
 
 
-def groupable(field_type: str) -> bool:
-    return field_type.lower() not in _NOT_GROUPABLE
+def groupable(field: FieldInfo) -> bool:
+    return field.groupable and field.type.lower() not in _NOT_GROUPABLE
 
 
-def accepts(function: str, field_type: str) -> bool:
-    """Whether Salesforce lets `function` aggregate a field of `field_type`."""
-    if field_type.lower() in _NOT_AGGREGATABLE:
+def accepts(function: str, field: FieldInfo) -> bool:
+    """Whether Salesforce lets `function` aggregate `field`."""
+    if not field.aggregatable or field.type.lower() in _NOT_AGGREGATABLE:
         return False
-    return field_type in field_types.NUMBER_TYPES or not _FUNCTIONS[function].numbers_only
+    return field.type in field_types.NUMBER_TYPES or not _FUNCTIONS[function].numbers_only
 
 
 def result_type(function: str, field_type: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from . import field_types
 from .aggregate_query import compile_aggregate
 from .errors import unknown_child_relationship, unknown_object
-from .field_paths import ROOT_ALIAS, FieldPath, FieldResolver, ResolvedField, quote_identifier
+from .field_paths import ROOT_ALIAS, FieldPath, FieldResolver, ResolvedField, order_by_sql, quote_identifier
 from .filters import FilterTranslator
 from .nodes import Query, SubQuery
 from .parser import parse
@@ -60,7 +60,7 @@ def compile_query(
 
     selected = [resolver.resolve(item.expression) for item in tree.fields]
     where, where_params = _where_clause(query, tree, resolver, now, include_deleted)
-    order_by = [resolver.resolve(item.field).sort_sql(item) for item in tree.order_by]
+    order_by = order_by_sql(query, resolver, tree.order_by)
     body = " ".join(
         [resolver.from_clause()] + where + ([f"ORDER BY {', '.join(order_by)}"] if order_by else []) + limit
     )
@@ -124,7 +124,7 @@ def _child_column(
     conditions = [f'{root}.{quote_identifier(relationship.field)} = {ROOT_ALIAS}."Id"', f'{root}."IsDeleted" = 0']
     if subquery.where is not None:
         conditions.append(filters.translate(subquery.where))
-    order_by = [resolver.resolve(item.field).sort_sql(item) for item in subquery.order_by]
+    order_by = order_by_sql(query, resolver, subquery.order_by)
     sources = [field.column_sql for field in selected] + [f'{root}."Id"'] + [f'{join.alias}."Id"' for join in resolver.joins]
     inner = " ".join(
         [f"SELECT {', '.join(f'{source} AS c{index}' for index, source in enumerate(sources))}"]

@@ -76,6 +76,14 @@ def unknown_child_relationship(query: str, pos: Position, relationship: str) -> 
     )
 
 
+def not_filterable(query: str, pos: Position, field: str) -> SoqlError:
+    return located_error("INVALID_FIELD", query, pos, f"field '{field}' can not be filtered in a query call")
+
+
+def not_sortable(query: str, pos: Position, field: str) -> SoqlError:
+    return located_error("INVALID_FIELD", query, pos, f"field '{field}' can not be sorted in a query call")
+
+
 def unknown_relationship(query: str, pos: Position, relationship: str) -> SoqlError:
     return located_error(
         "INVALID_FIELD",

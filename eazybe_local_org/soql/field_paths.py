@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from . import field_types
-from .errors import malformed, unknown_field, unknown_relationship
+from .errors import malformed, not_sortable, unknown_field, unknown_relationship
 from .nodes import FieldRef, Operand, OrderItem
 from .schema import FieldInfo, ObjectInfo, SchemaLookup
 
@@ -57,6 +57,18 @@ class Columns(Protocol):
     """Turns what a condition or an ORDER BY item names into SQL; aggregate queries also take aggregates."""
 
     def resolve(self, ref: Operand) -> ResolvedField: ...
+
+
+def order_by_sql(query: str, columns: Columns, items: tuple[OrderItem, ...]) -> list[str]:
+    """The ORDER BY terms of `items`; INVALID_FIELD for a field Salesforce cannot sort (a Long
+    Text Area)."""
+    terms = []
+    for item in items:
+        field = columns.resolve(item.field)
+        if not field.path.field.sortable:
+            raise not_sortable(query, item.field.pos, field.path.field.name)
+        terms.append(field.sort_sql(item))
+    return terms
 
 
 def quote_identifier(name: str) -> str:

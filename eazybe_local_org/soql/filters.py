@@ -13,7 +13,7 @@ from typing import Any
 
 from . import field_types
 from .date_literals import day_range
-from .errors import SoqlError, malformed, unexpected_token, wrong_value_type
+from .errors import SoqlError, malformed, not_filterable, unexpected_token, wrong_value_type
 from .field_paths import Columns, ResolvedField
 from .nodes import (
     BooleanGroup,
@@ -61,6 +61,14 @@ class FilterTranslator:
         self._now = now
         self.params: list[Any] = []
 
+    def _filtered(self, ref: Operand) -> ResolvedField:
+        """The field a condition tests; INVALID_FIELD for one Salesforce cannot filter by (a Long
+        Text Area)."""
+        field = self._resolver.resolve(ref)
+        if not field.path.field.filterable:
+            raise not_filterable(self._query, ref.pos, field.path.field.name)
+        return field
+
     def translate(self, condition: Condition) -> str:
         if isinstance(condition, BooleanGroup):
             parts = [self.translate(operand) for operand in condition.operands]
@@ -74,7 +82,7 @@ class FilterTranslator:
         return self._like(condition)
 
     def _comparison(self, comparison: Comparison) -> str:
-        field = self._resolver.resolve(comparison.field)
+        field = self._filtered(comparison.field)
         value = comparison.value
         if isinstance(value, NullLiteral):
             if comparison.operator == "=":
@@ -115,7 +123,7 @@ class FilterTranslator:
 
     def _in_list(self, condition: InList) -> str:
         """IN with plain values uses SQL IN; day ranges and null become OR-ed tests."""
-        field = self._resolver.resolve(condition.field)
+        field = self._filtered(condition.field)
         tests: list[str] = []
         points: list[Any] = []
         for value in condition.values:
@@ -135,7 +143,7 @@ class FilterTranslator:
         return f"(NOT {matched})" if condition.negated else matched
 
     def _like(self, condition: Like) -> str:
-        field = self._resolver.resolve(condition.field)
+        field = self._filtered(condition.field)
         pattern = condition.pattern
         if not isinstance(pattern, StringLiteral) or not field_types.is_text(field.path.field.type):
             raise self._wrong_type(field, condition.field)

@@ -14,6 +14,10 @@ class FieldInfo:
     type: str
     reference_to: tuple[str, ...] = ()
     relationship_name: str | None = None
+    filterable: bool = True  # may appear in WHERE (a Long Text Area may not)
+    sortable: bool = True  # ...in ORDER BY
+    groupable: bool = True  # ...in GROUP BY
+    aggregatable: bool = True  # ...in an aggregate function
 
 
 @dataclass(frozen=True)
