@@ -59,6 +59,11 @@ class OrgHome:
         return self.folder / "server.log"
 
     @property
+    def bulk_results(self) -> Path:
+        """Result files of the running server's finished Bulk API jobs."""
+        return self.folder / "bulk2-results"
+
+    @property
     def tls_folder(self) -> Path:
         return self.folder.parent / "tls"
 

@@ -150,8 +150,12 @@ def test_job_lifecycle_as_salesforce_reports_it(org: RunningOrg, sf: Salesforce)
     used = int(listed.headers["Sforce-Limit-Info"].split("=")[1].split("/")[0])
     after = requests.get(f"{url}/{job['id']}", headers=headers, timeout=10).headers["Sforce-Limit-Info"]
     assert after == f"api-usage={used + 1}/100000"
+    results = org.folder / "bulk2-results"  # a finished job's results wait on disk, not in memory
+    assert sorted(path.name for path in results.glob(f"{job['id']}.*")) == [
+        f"{job['id']}.{kind}.csv" for kind in ("failedresults", "successfulresults", "unprocessedrecords")]
     assert requests.delete(f"{url}/{job['id']}", headers=headers, timeout=10).status_code == 204
     assert requests.get(f"{url}/{job['id']}", headers=headers, timeout=10).status_code == 404
+    assert list(results.glob(f"{job['id']}.*")) == []
 
 
 def test_aborted_job_leaves_its_rows_unprocessed(sf: Salesforce) -> None:

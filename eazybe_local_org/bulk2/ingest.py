@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from eazybe_local_org.bulk2.csv_data import CsvInputError
 from eazybe_local_org.bulk2.jobs import FAILED, JOB_COMPLETE, IngestJob, RowOutcome
+from eazybe_local_org.bulk2.result_files import ResultFiles
 from eazybe_local_org.ids import normalize
 from eazybe_local_org.records.errors import RecordError
 from eazybe_local_org.records.writer import RecordWriter
@@ -151,6 +152,16 @@ def _outcome(columns: list[str], cells: list[str], result: dict[str, Any]) -> Ro
     return RowOutcome(cells, normalize(stated_id) or "", False, sf_error(result["errors"][0]))
 
 
+def seal(job: IngestJob, files: ResultFiles) -> None:
+    """A job that has ended (processed, failed or aborted): its result files written once, its
+    counters kept, and its upload, rows and outcomes let go of."""
+    job.processed = len(job.outcomes)
+    job.failed = sum(1 for outcome in job.outcomes if outcome.error is not None)
+    for kind, rows_of in RESULT_FILES.items():
+        files.write(job.id, kind, job.dialect.write(*rows_of(job)))
+    job.upload, job.rows, job.outcomes = None, [], []
+
+
 def successful_csv(job: IngestJob) -> tuple[list[str], list[list[str]]]:
     rows = [[o.record_id, str(o.created).lower(), *o.cells] for o in job.outcomes if o.error is None]
     return ["sf__Id", "sf__Created", *(job.header or [])], rows
@@ -163,3 +174,7 @@ def failed_csv(job: IngestJob) -> tuple[list[str], list[list[str | None]]]:
 
 def unprocessed_csv(job: IngestJob) -> tuple[list[str], list[list[str]]]:
     return list(job.header or []), job.rows[len(job.outcomes):]
+
+
+# Keyed in lower case: the docs say unprocessedrecords, simple-salesforce asks for unprocessedRecords.
+RESULT_FILES = {"successfulresults": successful_csv, "failedresults": failed_csv, "unprocessedrecords": unprocessed_csv}

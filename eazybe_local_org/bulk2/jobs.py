@@ -1,5 +1,6 @@
-"""Bulk API 2.0 jobs and the JSON Salesforce reports for them, kept in memory for the server's
-life (Salesforce keeps them for seven days; nothing outside a run needs them back)."""
+"""Bulk API 2.0 jobs and the JSON Salesforce reports for them, kept for the server's life
+(Salesforce keeps them for seven days; nothing outside a run needs them back): in memory, but for
+the result files of finished ingest jobs (see result_files)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -74,10 +75,12 @@ class Job:
 @dataclass
 class IngestJob(Job):
     external_id_field: str | None = None
-    upload: bytes | None = None
+    upload: bytes | None = None  # upload, header, rows and outcomes are let go of once the job...
     header: list[str] | None = None
     rows: list[list[str]] = field(default_factory=list)
     outcomes: list[RowOutcome] = field(default_factory=list)
+    processed: int = 0  # ...has ended (see ingest.seal): these counters and its result files stay
+    failed: int = 0
 
     def summary(self, state: str | None = None) -> dict[str, Any]:
         info = super().summary(state)
@@ -90,9 +93,8 @@ class IngestJob(Job):
         """The job as a status poll answers it, with its counters."""
         info = self.summary(self.polled_state())
         info.pop("contentUrl")
-        failed = sum(1 for outcome in self.outcomes if outcome.error is not None)
         info.update(
-            jobType="V2Ingest", numberRecordsProcessed=len(self.outcomes), numberRecordsFailed=failed,
+            jobType="V2Ingest", numberRecordsProcessed=self.processed, numberRecordsFailed=self.failed,
             retries=0, totalProcessingTime=self.processing_ms, apiActiveProcessingTime=self.processing_ms,
             apexProcessingTime=0,
         )

@@ -18,15 +18,13 @@ from eazybe_local_org.bulk2.jobs import (
     UPLOAD_COMPLETE, AnyJob, IngestJob, Job, JobStore, QueryJob,
 )
 from eazybe_local_org.bulk2.query import result_page, run_query
+from eazybe_local_org.bulk2.result_files import ResultFiles
 from eazybe_local_org.schema.model import ObjectDef
 from eazybe_local_org.web.admin import apply_request_fault
 from eazybe_local_org.web.errors import ApiError, not_found
 from eazybe_local_org.web.requests_json import read_json
 
 CSV_MEDIA_TYPE = "text/csv"
-# Keyed in lower case: the docs say unprocessedrecords, simple-salesforce asks for unprocessedRecords.
-RESULT_KINDS = {"successfulresults": ingest.successful_csv, "failedresults": ingest.failed_csv,
-                "unprocessedrecords": ingest.unprocessed_csv}
 
 
 def invalid_state(job: Job, wanted: str) -> ApiError:
@@ -37,6 +35,7 @@ class Bulk2Api:
     def __init__(self, org: Any) -> None:
         self.org = org
         self.jobs = JobStore()
+        self.result_files = ResultFiles(org.home.bulk_results)
 
     # -- helpers -----------------------------------------------------------------------------
     async def _body(self, request: Request) -> dict[str, Any]:
@@ -97,9 +96,12 @@ class Bulk2Api:
             return await self._job_endpoint(request, job)
         if rest == ["batches"] and method == "PUT":
             return await self._upload(request, job)
-        if len(rest) == 1 and rest[0].lower() in RESULT_KINDS and method == "GET":
-            header, rows = RESULT_KINDS[rest[0].lower()](job)
-            return Response(job.dialect.write(header, rows), media_type=CSV_MEDIA_TYPE)
+        if len(rest) == 1 and rest[0].lower() in ingest.RESULT_FILES and method == "GET":
+            kind = rest[0].lower()
+            written = self.result_files.read(job.id, kind)
+            if written is None:  # not ended: what it has so far
+                written = job.dialect.write(*ingest.RESULT_FILES[kind](job)).encode()
+            return Response(written, media_type=CSV_MEDIA_TYPE)
         raise not_found()
 
     async def _query(self, request: Request, version: str, parts: list[str]) -> Response:
@@ -161,13 +163,15 @@ class Bulk2Api:
             if job.state in (OPEN, UPLOAD_COMPLETE) and isinstance(job, IngestJob):
                 raise invalid_state(job, "Deleted")
             self.jobs.remove(job.id)
+            self.result_files.delete(job.id)
             return Response(status_code=204)
         if method == "PATCH":
             wanted = (await self._body(request)).get("state")
             if wanted == ABORTED and job.state in (OPEN, UPLOAD_COMPLETE):
+                job.move_to(ABORTED)
                 if isinstance(job, IngestJob):
                     ingest.read_upload(job)  # its rows are reported unprocessed; nothing runs them
-                job.move_to(ABORTED)
+                    ingest.seal(job, self.result_files)
                 return JSONResponse(job.summary())
             if wanted == UPLOAD_COMPLETE and job.state == OPEN and isinstance(job, IngestJob):
                 return JSONResponse(self._close(job))
@@ -189,6 +193,7 @@ class Bulk2Api:
             job.move_to(FAILED, unreadable)
         else:
             ingest.process(self.org, job, self._object(job.object))
+        ingest.seal(job, self.result_files)
         return answer
 
     def _results(self, request: Request, job: QueryJob) -> Response:
