@@ -25,7 +25,7 @@ from eazybe_tasks.audit.expected_records import STORE_CHANGED
 from eazybe_tasks.audit.latency import readable_duration
 from eazybe_tasks.audit.rendering import execute, render_html
 from eazybe_tasks.sources.model import Direction
-from eazybe_tasks.store.store import Store, open_store
+from eazybe_tasks.store.store import open_store
 from eazybe_tasks.sync.run import RunReport, sync_once
 from local_org_fixture import RunningOrg
 from repo_paths import REPO, VENV_BIN

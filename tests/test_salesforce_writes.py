@@ -2,7 +2,6 @@
 local deployed_org."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 import requests
