@@ -36,8 +36,8 @@ FUZZ = settings(max_examples=150, deadline=None,
 e164 = st.builds("+{}{}".format, st.sampled_from(sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)),
                  st.from_regex(r"[0-9]{7,11}", fullmatch=True))
 # Text a database can store: NUL is refused at its line (a "nul" spoiling below).
-text = st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=60)
-words = text.filter(lambda word: len(word) <= 20 and word.strip())  # a non-empty string
+storable_text = st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=60)
+words = storable_text.filter(lambda word: len(word) <= 20 and word.strip())  # a non-empty string
 timestamps = (st.datetimes(datetime(1900, 1, 1), datetime(2100, 1, 1), timezones=st.timezones())
               .map(lambda moment: moment.isoformat())
               | st.integers(0, 4_000_000_000) | st.floats(0, 4e9))
@@ -45,7 +45,7 @@ attachment = st.fixed_dictionaries(
     {"file_name": words, "mime_type": words, "sha256": st.from_regex(r"[0-9a-f]{64}", fullmatch=True)},
     optional={"url": words | st.none()})
 OPTIONAL_VALUES = {
-    "chat_name": words, "sender": e164, "sender_name": words, "body": text,
+    "chat_name": words, "sender": e164, "sender_name": words, "body": storable_text,
     "status": st.sampled_from(sorted(STATUSES)), "edited": st.booleans(), "reply_to": words,
     "attachments": st.lists(attachment, max_size=2),
 }
@@ -96,7 +96,7 @@ def bad_lines(draw: st.DrawFn, record: dict[str, Any]) -> bytes:
         spoiled[field] = draw(st.sampled_from(WRONG[field]))
     elif kind == "nul":
         field = draw(st.sampled_from(["id", "body", "sender_name", "chat_name"]))
-        spoiled[field] = draw(text.map(lambda value: value + "\x00"))
+        spoiled[field] = draw(storable_text.map(lambda value: value + "\x00"))
     line = json.dumps(spoiled).encode()
     if kind == "not utf-8":
         line = line.replace(b'"id": "', b'"id": "\xff', 1)
