@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
 export SF_AUTOUPDATE_DISABLE := true
+# ...and the name oclif's update plugin reads (without it, every sf run in a fresh HOME spawns `sf update`)
+export SF_DISABLE_AUTOUPDATE := true
 export SF_SKIP_NEW_VERSION_CHECK := true
 export SF_DISABLE_TELEMETRY := true
 

@@ -40,7 +40,8 @@ def deploy(home, url: str, bundle: Path, cci_home: Path) -> None:
     env = {
         **os.environ, "HOME": str(cci_home), "REQUESTS_CA_BUNDLE": str(bundle),
         "PATH": f"{REPO / 'node_modules' / '.bin'}{os.pathsep}{os.environ['PATH']}",
-        "SF_AUTOUPDATE_DISABLE": "true", "SF_SKIP_NEW_VERSION_CHECK": "true", "SF_DISABLE_TELEMETRY": "true",
+        "SF_AUTOUPDATE_DISABLE": "true", "SF_DISABLE_AUTOUPDATE": "true", "SF_SKIP_NEW_VERSION_CHECK": "true",
+        "SF_DISABLE_TELEMETRY": "true",
         "CUMULUSCI_ORG_local": json.dumps(cumulusci_org_config(home, url)),
     }
     subprocess.run([str(REPO / ".venv" / "bin" / "cci"), "task", "run", "deploy", "--org", "local", "-o", "path", "force-app"],

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import io
 import logging
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -28,10 +27,10 @@ from eazybe_local_org.schema.model import FieldDef, ObjectDef
 from eazybe_local_org.schema.registry import SchemaRegistry
 from eazybe_local_org.soql import compile_query
 from repo_paths import DEFAULT
+from tools import tool_env
 
 PROJECT = Path(__file__).resolve().parent.parent
 SF = PROJECT / "node_modules" / ".bin" / "sf"
-SF_ENV = {"SF_AUTOUPDATE_DISABLE": "true", "SF_SKIP_NEW_VERSION_CHECK": "true", "SF_DISABLE_TELEMETRY": "true"}
 
 
 class FakeOrg:
@@ -67,7 +66,7 @@ def converted(tmp_path_factory) -> Path:
     output = tmp_path_factory.mktemp("mdapi") / "src"
     subprocess.run(
         [str(SF), "project", "convert", "source", "--source-dir", "force-app", "--output-dir", str(output)],
-        cwd=PROJECT, env={**os.environ, **SF_ENV}, check=True, capture_output=True, timeout=300,
+        cwd=PROJECT, env=tool_env(), check=True, capture_output=True, timeout=300,
     )
     return output
 

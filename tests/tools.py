@@ -13,6 +13,7 @@ def tool_env() -> dict[str, str]:
     env["PATH"] = os.pathsep.join([str(NODE_BIN), str(VENV_BIN), env.get("PATH", "")])
     env.update(
         SF_AUTOUPDATE_DISABLE="true",
+        SF_DISABLE_AUTOUPDATE="true",  # the name oclif's update plugin reads
         SF_SKIP_NEW_VERSION_CHECK="true",
         SF_DISABLE_TELEMETRY="true",
         COLUMNS="250",  # rich (CumulusCI's log output) wraps lines at the terminal width
