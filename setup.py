@@ -2,6 +2,6 @@
 from Cython.Build import cythonize
 from setuptools import setup
 
-setup(ext_modules=cythonize(
-    ["eazybe_tasks/sources/exports/_header_split.pyx", "eazybe_tasks/sources/exports/_plain_messages.pyx"], compiler_directives={"language_level": 3},
-))
+EXTENSIONS = ["eazybe_tasks/sources/exports/_header_split.pyx", "eazybe_tasks/sources/exports/_plain_messages.pyx"]
+
+setup(ext_modules=cythonize(EXTENSIONS, compiler_directives={"language_level": 3}))

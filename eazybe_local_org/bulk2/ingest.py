@@ -177,4 +177,6 @@ def unprocessed_csv(job: IngestJob) -> tuple[list[str], list[list[str]]]:
 
 
 # Keyed in lower case: the docs say unprocessedrecords, simple-salesforce asks for unprocessedRecords.
-RESULT_FILES = {"successfulresults": successful_csv, "failedresults": failed_csv, "unprocessedrecords": unprocessed_csv}
+RESULT_FILES = {
+    "successfulresults": successful_csv, "failedresults": failed_csv, "unprocessedrecords": unprocessed_csv,
+}

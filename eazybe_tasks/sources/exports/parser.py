@@ -3,9 +3,9 @@
 Two passes when the date order is not given: the first reads headers only, until one proves
 which field is the day; the second builds entries. Both read the text in blocks of whole lines.
 The second splits each block at its header lines (`header_split`, compiled): per entry, the
-header's date and time and the body up to the next header (author, text, continuation lines),
-which the builder turns into entries a block at a time. Memory does not grow with the file: one block, and
-the entry it ends with, are held.
+header's line number, date and time and the body up to the next header (author, text,
+continuation lines), which the builder turns into entries a block at a time. Memory does not grow
+with the file: one block, and the entry it ends with, are held.
 """
 from __future__ import annotations
 
