@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 from eazybe_tasks.sources.cloud_api import SignatureError, parse_delivery, sign, verify_signature
 from eazybe_tasks.sources.model import SourceError
 from fuzz_counts import tried
-from repo_paths import CORPUS
+from repo_paths import CORPUS_WEBHOOK_FILES
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PAYLOADS = "Cloud API payload parser"
 SIGNATURES = "Cloud API signature check"
 
-CORPUS_CASES = [envelope for path in sorted((CORPUS / "webhooks").glob("pywa__*.json"))
+CORPUS_CASES = [envelope for path in CORPUS_WEBHOOK_FILES
                 for envelope in json.loads(path.read_text(encoding="utf-8")).values()]
 
 leaves = (st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)

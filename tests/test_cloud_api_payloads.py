@@ -18,10 +18,8 @@ from eazybe_tasks.sources.cloud_api import (
     verify_signature,
 )
 from eazybe_tasks.sources.model import AttachmentRef, Direction, MessageType, Source, SourceError
-from repo_paths import CORPUS
+from repo_paths import CORPUS_WEBHOOK_FILES, CORPUS_WEBHOOKS
 
-WEBHOOKS = CORPUS / "webhooks"
-CORPUS_FILES = sorted(WEBHOOKS.glob("pywa__*.json"))
 
 # Two cases are Meta's reference templates, not recorded deliveries: their numbers are
 # placeholders like "<BUSINESS_DISPLAY_PHONE_NUMBER>". Rejected as they are; parsed once filled.
@@ -35,7 +33,7 @@ TEMPLATE_CASES = {("deleted_message", "revoke"), ("status", "group")}
 
 @cache
 def corpus_file(name: str) -> dict[str, Any]:
-    return json.loads((WEBHOOKS / f"pywa__{name}.json").read_text(encoding="utf-8"))
+    return json.loads((CORPUS_WEBHOOKS / f"pywa__{name}.json").read_text(encoding="utf-8"))
 
 
 def case(name: str, key: str) -> dict[str, Any]:
@@ -52,7 +50,7 @@ def filled(payload: dict[str, Any]) -> dict[str, Any]:
 
 def all_cases() -> list[tuple[str, str]]:
     return [(path.stem.removeprefix("pywa__"), key)
-            for path in CORPUS_FILES for key in json.loads(path.read_text(encoding="utf-8"))]
+            for path in CORPUS_WEBHOOK_FILES for key in json.loads(path.read_text(encoding="utf-8"))]
 
 
 def only_message(payload: dict[str, Any]):
@@ -72,7 +70,7 @@ def at(seconds: int) -> datetime:
 
 
 def test_the_corpus_is_there():
-    assert len(CORPUS_FILES) == 7
+    assert len(CORPUS_WEBHOOK_FILES) == 7
     assert len(all_cases()) == 39
 
 
@@ -440,7 +438,7 @@ def test_body_that_is_not_an_object():
 # --- signature ---------------------------------------------------------------------------------
 
 SECRET = "app-secret-from-meta"
-BODY = (WEBHOOKS / "pywa__message.json").read_bytes()
+BODY = (CORPUS_WEBHOOKS / "pywa__message.json").read_bytes()
 
 
 def test_sign_is_the_known_hmac():

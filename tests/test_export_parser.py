@@ -12,10 +12,8 @@ import pytest
 
 from eazybe_tasks.sources.exports import DateOrder, ExportEntry, parse_export
 from eazybe_tasks.sources.model import MessageType, SourceError
-from repo_paths import CORPUS, REPO
+from repo_paths import CORPUS_EXPORTS, EVERY_EXPORT, FIXTURE_EXPORTS, corpus_export
 
-EXPORTS = CORPUS / "exports"
-FIXTURES = REPO / "tests" / "fixtures" / "exports"
 AMBIGUOUS_IN_CORPUS = {"android__WhatsApp Chat with Group Chat XXX Android.txt"}  # all dates 11/01
 
 
@@ -24,10 +22,10 @@ def parse(path: Path, **options) -> list[ExportEntry]:
 
 
 def corpus(name: str) -> list[ExportEntry]:
-    return parse(EXPORTS / name)
+    return parse(corpus_export(name))
 
 
-@pytest.mark.parametrize("path", sorted(EXPORTS.iterdir()), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", CORPUS_EXPORTS, ids=lambda p: p.name)
 def test_every_corpus_export_parses(path: Path) -> None:
     order = DateOrder.DMY if path.name in AMBIGUOUS_IN_CORPUS else None
     entries = parse(path, date_order=order)
@@ -39,7 +37,7 @@ def test_every_corpus_export_parses(path: Path) -> None:
 
 
 def test_ambiguous_corpus_file_needs_a_date_order() -> None:
-    path = EXPORTS / "android__WhatsApp Chat with Group Chat XXX Android.txt"
+    path = corpus_export("android__WhatsApp Chat with Group Chat XXX Android.txt")
     with pytest.raises(SourceError, match="ambiguous date order.*--date-order dmy"):
         parse(path)
     entries = parse(path, date_order="dmy")
@@ -188,7 +186,7 @@ def test_pustur_zip_links_media_bytes_to_entries() -> None:
 
 
 def fixture(name: str, **options) -> list[ExportEntry]:
-    return parse(FIXTURES / name, **options)
+    return parse(FIXTURE_EXPORTS / name, **options)
 
 
 def test_current_android_12h_with_narrow_no_break_space() -> None:
@@ -254,7 +252,7 @@ def test_multi_line_fixture() -> None:
 
 
 def test_ambiguous_date_order_fixture() -> None:
-    path = FIXTURES / "ambiguous_dates.txt"
+    path = FIXTURE_EXPORTS / "ambiguous_dates.txt"
     with pytest.raises(SourceError) as caught:
         parse(path)
     assert caught.value.where == str(path)
@@ -317,7 +315,7 @@ def test_repeated_messages_keep_their_media_and_line_numbers(tmp_path: Path) -> 
 
 
 def test_progress_bar_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
-    entries = parse(FIXTURES / "ios_en.txt", progress=True)
+    entries = parse(FIXTURE_EXPORTS / "ios_en.txt", progress=True)
     assert len(entries) == 8
     assert "ios_en.txt" in capsys.readouterr().err
 
@@ -401,10 +399,6 @@ def test_missing_file(tmp_path: Path) -> None:
 # ---- reading in blocks: results must not depend on where the blocks are cut -------------------
 
 
-def _every_export() -> list[Path]:
-    return sorted([*EXPORTS.iterdir(), *FIXTURES.iterdir()])
-
-
 @pytest.mark.parametrize("chunk", [1, 7, 64])
 def test_block_size_does_not_change_entries(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
     from eazybe_tasks.sources.exports import archive
@@ -416,9 +410,9 @@ def test_block_size_does_not_change_entries(monkeypatch: pytest.MonkeyPatch, chu
         except SourceError as error:
             return str(error)
 
-    whole = {path: entries(path) for path in _every_export()}
+    whole = {path: entries(path) for path in EVERY_EXPORT}
     monkeypatch.setattr(archive, "CHUNK", chunk)
-    assert {path: entries(path) for path in _every_export()} == whole
+    assert {path: entries(path) for path in EVERY_EXPORT} == whole
 
 
 def test_message_spanning_blocks_with_crlf_and_marks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

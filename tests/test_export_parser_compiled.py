@@ -34,19 +34,13 @@ from eazybe_tasks.sources.exports.layouts import HEADER_LINE, Clock
 from eazybe_tasks.sources.exports.lines import Block, read_blocks
 from eazybe_tasks.sources.model import SourceError
 from fuzz_counts import tried
-from repo_paths import CORPUS, REPO
+from repo_paths import EVERY_EXPORT, REPO
 
-EXPORTS = CORPUS / "exports"
-FIXTURES = REPO / "tests" / "fixtures" / "exports"
 HEADER_SUITE = "compiled header split vs pattern"
 CONTENT_SUITE = "compiled plain messages vs Python"
 FUZZ = settings(max_examples=500, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 NOT_BUILT = "the compiled export parser is not built: run `pip install -e .` (it needs a C compiler)"
-
-
-def _every_export() -> list[Path]:
-    return sorted([*EXPORTS.iterdir(), *FIXTURES.iterdir()])
 
 
 def _name(path: Path) -> str:
@@ -122,7 +116,7 @@ def test_compiled_accelerators_are_built_from_their_current_source(module: str) 
 
 
 @pytest.mark.parametrize("chunk", [None, 64], ids=["default-blocks", "64-byte-blocks"])
-@pytest.mark.parametrize("path", _every_export(), ids=_name)
+@pytest.mark.parametrize("path", EVERY_EXPORT, ids=_name)
 def test_header_split_of_exports(path: Path, chunk: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
     if chunk:
         monkeypatch.setattr(archive, "CHUNK", chunk)
@@ -348,7 +342,7 @@ def _assert_same_entries(bodies: list[str], media=_media) -> None:
     assert _with_media_bytes(_compiled_entries(compiled, *reverse)) == expected[::-1]
 
 
-@pytest.mark.parametrize("path", _every_export(), ids=_name)
+@pytest.mark.parametrize("path", EVERY_EXPORT, ids=_name)
 def test_plain_messages_of_exports(path: Path) -> None:
     split = split_by_pattern(_whole_text(path), 1)
     assert split.bodies
@@ -508,7 +502,7 @@ def _force_pure_python(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 _ORDERS = [None, *DateOrder]
 
 
-@pytest.mark.parametrize("path", _every_export(), ids=_name)
+@pytest.mark.parametrize("path", EVERY_EXPORT, ids=_name)
 def test_parse_export_compiled_equals_pure_python(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     compiled = {order: _outcome(path, order) for order in _ORDERS}
     split_texts = _force_pure_python(monkeypatch)

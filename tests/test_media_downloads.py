@@ -23,7 +23,7 @@ from eazybe_tasks.store.ingest import Batch
 from eazybe_tasks.store.schema import attachments
 from eazybe_tasks.store.store import Store, open_store
 from eazybe_tasks.webhook.media_downloads import download_pending_media
-from repo_paths import CORPUS
+from repo_paths import CORPUS_WEBHOOKS
 
 TOKEN = "test-graph-token"
 PHOTO = b"\xff\xd8\xff\xe0 a small jpeg"
@@ -79,7 +79,7 @@ def store(tmp_path: Path) -> Store:
 def _image_delivery(store: Store) -> list[str]:
     """Stores two corpus deliveries carrying media; returns their media ids. (The corpus reuses
     one message id across its cases, so each gets its own here.)"""
-    cases = json.loads((CORPUS / "webhooks" / "pywa__message.json").read_text())
+    cases = json.loads((CORPUS_WEBHOOKS / "pywa__message.json").read_text())
     media_ids = []
     for name in ("image", "static_sticker"):
         cases[name]["entry"][0]["changes"][0]["value"]["messages"][0]["id"] = f"wamid.{name}"

@@ -12,7 +12,7 @@ import requests
 
 from asgi_server import _free_port
 from eazybe_tasks.sources.cloud_api import HEADER, sign
-from repo_paths import CORPUS, REPO, VENV_BIN
+from repo_paths import CORPUS_WEBHOOKS, REPO, VENV_BIN
 from tools import run, tool_env
 
 CCI = VENV_BIN / "cci"
@@ -73,7 +73,7 @@ def test_serve_webhook_stores_a_signed_delivery(tmp_path: Path) -> None:
             except requests.ConnectionError:
                 assert time.monotonic() < deadline and server.poll() is None, "serve_webhook did not start"
                 time.sleep(0.2)
-        envelope = json.loads((CORPUS / "webhooks" / "pywa__message.json").read_text())["text"]
+        envelope = json.loads((CORPUS_WEBHOOKS / "pywa__message.json").read_text())["text"]
         raw = json.dumps(envelope).encode()
         answer = requests.post(url, data=raw, headers={HEADER: sign(raw, "s3cret-for-tests")}, timeout=10)
         assert answer.status_code == 200 and answer.json()["stored"] == 1

@@ -18,14 +18,14 @@ from eazybe_tasks.store.schema import ingests, messages, statuses
 from eazybe_tasks.store.store import Store, open_store
 from eazybe_tasks.webhook.app import PATH, create_app
 from eazybe_tasks.webhook.settings import WebhookSettings
-from repo_paths import CORPUS
+from repo_paths import CORPUS_WEBHOOK_FILES
 
 SECRET = "test-app-secret-0123456789"
 TOKEN = "test-verify-token"
 BUSINESS = "+14155550100"
 CASES = [
     (path.name, name, envelope)
-    for path in sorted((CORPUS / "webhooks").glob("*.json"))
+    for path in CORPUS_WEBHOOK_FILES
     for name, envelope in json.loads(path.read_text()).items()
 ]
 

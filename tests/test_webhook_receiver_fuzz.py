@@ -19,11 +19,11 @@ from eazybe_tasks.store.store import Store, open_store
 from eazybe_tasks.webhook.app import PATH, create_app
 from eazybe_tasks.webhook.settings import WebhookSettings
 from fuzz_counts import tried
-from repo_paths import CORPUS
+from repo_paths import CORPUS_WEBHOOKS
 
 SECRET = "fuzz-secret"
 SUITE = "webhook receiver over HTTP"
-TEXT_CASE = json.loads((CORPUS / "webhooks" / "pywa__message.json").read_text())["text"]
+TEXT_CASE = json.loads((CORPUS_WEBHOOKS / "pywa__message.json").read_text())["text"]
 
 
 @pytest.fixture(scope="module")
