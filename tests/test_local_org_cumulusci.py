@@ -4,6 +4,7 @@ object works through simple-salesforce (upsert by external id, duplicate values)
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Iterator
@@ -15,10 +16,11 @@ from asgi_server import _free_port
 from eazybe_local_org.org_home import org_home
 from eazybe_local_org.registration import cumulusci_org_config
 from local_org_fixture import RunningOrg, local_org
-from repo_paths import REPO, VENV_BIN
+from repo_paths import NODE_BIN, REPO, VENV_BIN
 from tools import tool_env
 
 CCI = VENV_BIN / "cci"
+KEY_FILE = REPO / ".eazybe" / "cumulusci.env"
 
 
 @pytest.fixture(scope="module")
@@ -92,23 +94,42 @@ def test_cci_deploy_then_use_the_object(cci_home: Path, org: RunningOrg) -> None
     assert restricted.value.content[0]["errorCode"] == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
 
 
+def plain_shell_environment(home: Path) -> dict[str, str]:
+    """A user's own shell: none of what the Makefile or the test tools add (the project's PATH
+    entries, the Salesforce CLI settings, the keychain key), and a HOME of its own."""
+    added = {str(NODE_BIN), str(VENV_BIN)}
+    path = os.pathsep.join(entry for entry in os.environ.get("PATH", "").split(os.pathsep) if entry not in added)
+    kept = {name: value for name, value in os.environ.items()
+            if not name.startswith(("SF_", "CUMULUSCI_", "REQUESTS_CA_BUNDLE"))}
+    return {**kept, "PATH": path, "HOME": str(home)}
+
+
 def test_cci_tasks_start_prepare_and_stop(tmp_path: Path) -> None:
-    """The documented path: start and register with one task, prepare with one flow, stop."""
-    env = {**tool_env(), "HOME": str(tmp_path / "home")}
-    orgs = str(tmp_path / "orgs")
+    """The documented path, typed in a plain shell after `. .venv/bin/activate`: start and register
+    with one task, prepare with one flow (CumulusCI finds the repository's Salesforce CLI), stop;
+    what CumulusCI keeps of the org on disk is encrypted with the project's keychain key."""
+    assert KEY_FILE.exists(), f"{KEY_FILE} is made by `make setup`"
+    home = tmp_path / "home"
+    env = plain_shell_environment(home)
+    orgs = tmp_path / "orgs"
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(CCI), *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+        return subprocess.run(["bash", "-c", '. .venv/bin/activate && cci "$@"', "cci", *args], cwd=REPO, env=env,
+                              capture_output=True, text=True, timeout=600)
 
     port = str(_free_port())
-    started = run("task", "run", "local_org_start", "-o", "home", orgs, "-o", "port", port)
+    started = run("task", "run", "local_org_start", "-o", "home", str(orgs), "-o", "port", port)
     assert started.returncode == 0, started.stdout + started.stderr
-    env["REQUESTS_CA_BUNDLE"] = str(Path(orgs) / "tls" / "ca-bundle.pem")
+    env["REQUESTS_CA_BUNDLE"] = str(orgs / "tls" / "ca-bundle.pem")
     try:
         prepared = run("flow", "run", "prepare_local_org", "--org", "local")
         assert prepared.returncode == 0, prepared.stdout + prepared.stderr
         info = run("org", "info", "local", "--json")
         assert f"https://localhost:{port}" in info.stdout
     finally:
-        stopped = run("task", "run", "local_org_stop", "-o", "home", orgs)
+        stopped = run("task", "run", "local_org_stop", "-o", "home", str(orgs))
     assert "local org stopped" in stopped.stdout
+    for result in (started, prepared, info, stopped):
+        assert "Unable to store an encryption key" not in result.stdout + result.stderr
+    (stored,) = home.glob(".cumulusci/*/local.org")
+    assert org_home("local", orgs).credentials().refresh_token.encode() not in stored.read_bytes()

@@ -60,6 +60,20 @@ def test_the_kernel_is_the_virtual_environments() -> None:
     assert spec.argv[0] == "python"  # which jupyter_client starts as sys.executable, this venv's python
 
 
+def test_the_kernel_speaks_ipc_and_warns_of_nothing(tmp_path: Path) -> None:
+    """Over TCP, ipykernel warns on every start that anyone on the machine may listen in."""
+    job = notebook(tmp_path / "job.ipynb", "from ipykernel.kernelapp import IPKernelApp\n"
+                                           "print(IPKernelApp.instance().transport)")
+    script = ("import sys; from pathlib import Path; from eazybe_tasks.scheduler.execution import KernelHandle, execute; "
+              "execute(Path(sys.argv[1]), Path(sys.argv[2]), {}, Path(sys.argv[3]), None, KernelHandle())")
+    ran = subprocess.run([sys.executable, "-c", script, job, tmp_path / "out.ipynb", tmp_path],
+                         capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    assert nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[-1].outputs[0]["text"].strip() == "ipc"
+    assert "without encryption" not in ran.stderr + ran.stdout
+    assert "WARNING" not in ran.stderr, ran.stderr
+
+
 def test_runs_on_schedule_and_keeps_each_notebook(tmp_path: Path) -> None:
     entries = Scheduler(settings(tmp_path, "print('ran in', project_dir)", interval_s=2, max_runs=3)).run()
     assert len(entries) == 3

@@ -122,4 +122,15 @@ def test_import_chat_export_asks_who_is_me(tmp_path: Path) -> None:
                  "-o", "me", "Nobody", "-o", "store_url", f"sqlite:///{tmp_path / 's.db'}")
     assert result.returncode != 0
     output = result.stdout + result.stderr
-    assert "no author is called 'Nobody'" in output and "--me" in output
+    assert "no author is called 'Nobody'" in output and "(-o me)" in output  # as `cci task info` spells it
+
+
+def test_import_chat_export_asks_for_the_other_number_as_cci_spells_options(tmp_path: Path) -> None:
+    chat = tmp_path / "WhatsApp Chat with Jane Doe.txt"
+    chat.write_text("15/01/2026, 09:41 - Jane Doe: hi\n15/01/2026, 09:42 - Sales: hello Jane\n", encoding="utf-8")
+    result = cci("import_chat_export", "-o", "path", chat, "-o", "account", "+14155550100", "-o", "me", "Sales",
+                 "-o", "store_url", f"sqlite:///{tmp_path / 's.db'}")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "which number does Jane Doe have?" in output
+    assert "-o other_number" in output and "--other-number" not in output, output

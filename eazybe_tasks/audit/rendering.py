@@ -16,7 +16,8 @@ import papermill
 from jinja2 import DictLoader
 from nbconvert import HTMLExporter
 
-KERNEL = "python3"  # jupyter_client starts it with the running interpreter: the project's virtual environment
+from eazybe_tasks.notebook_kernel import KERNEL, ipc_kernel
+
 TEMPLATE_NAME = "audit_report.html.j2"
 TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js_requirejs -%}
@@ -30,8 +31,9 @@ TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 def execute(notebook: Path, executed: Path, parameters: dict[str, Any], cwd: Path) -> None:
     """Runs `notebook` on a real kernel with `parameters` injected; raises PapermillExecutionError
     naming the failing cell."""
-    papermill.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name=KERNEL,
-                               cwd=str(cwd), progress_bar=False)
+    with ipc_kernel(cwd) as manager:
+        papermill.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name=KERNEL,
+                                   km=manager, cwd=str(cwd), progress_bar=False)
 
 
 def take_stderr(notebook: nbformat.NotebookNode) -> list[str]:

@@ -1,9 +1,6 @@
 """One execution of the sync notebook with papermill, on a kernel this module starts itself, so
 that the scheduler can interrupt it (the sync then stops as on Ctrl-C and releases its lock) or,
-if that does not end it, kill it.
-
-The kernel is the `python3` kernel spec, which jupyter_client starts with the running
-interpreter: the scheduler's virtual environment is the kernel's."""
+if that does not end it, kill it (the kernel: see notebook_kernel)."""
 from __future__ import annotations
 
 import os
@@ -17,7 +14,7 @@ import papermill
 from jupyter_client.manager import KernelManager
 from papermill.exceptions import PapermillExecutionError
 
-KERNEL = "python3"
+from eazybe_tasks.notebook_kernel import KERNEL, ipc_kernel
 REPORT_TAG = "report"  # the sync notebook's cell whose output says what the run did
 START_TIMEOUT_S = 120
 
@@ -55,21 +52,19 @@ class KernelHandle:
         return self._signal(signal.SIGKILL)
 
 
-def execute(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, environment: dict[str, str],
+def execute(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, environment: dict[str, str] | None,
             handle: KernelHandle) -> None:
     """Executes `notebook` into `output` (written after every cell, so an abandoned run leaves
     what it did). Raises PapermillExecutionError when a cell failed."""
-    manager = KernelManager(kernel_name=KERNEL)
-    manager.start_kernel(cwd=str(cwd), env=environment)
-    handle.attach(manager)
-    try:
-        papermill.execute_notebook(
-            str(notebook), str(output), parameters=parameters, kernel_name=KERNEL, km=manager,
-            progress_bar=False, request_save_on_cell_execute=True, start_timeout=START_TIMEOUT_S,
-        )
-    finally:
-        handle.detach()
-        manager.shutdown_kernel()
+    with ipc_kernel(cwd, environment) as manager:
+        handle.attach(manager)
+        try:
+            papermill.execute_notebook(
+                str(notebook), str(output), parameters=parameters, kernel_name=KERNEL, km=manager,
+                progress_bar=False, request_save_on_cell_execute=True, start_timeout=START_TIMEOUT_S,
+            )
+        finally:
+            handle.detach()
 
 
 def describe(error: BaseException) -> str:

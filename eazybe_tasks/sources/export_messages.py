@@ -78,14 +78,14 @@ def _resolve_chat(where: str, shape: ChatShape, context: ExportContext, file_nam
     if context.me not in shape.authors and shape.authors:
         raise SourceError(
             where, f"no author is called {context.me!r}; authors in the export: "
-            f"{', '.join(sorted(shape.authors))}. Pass the business user's name as written (--me)"
+            f"{', '.join(sorted(shape.authors))}. Pass the business user's name as written (-o me)"
         )
     others = shape.authors - {context.me}
     is_group = context.is_group if context.is_group is not None else len(others) > 1
     name = context.chat_name or file_name
     if is_group:
         if not name:
-            raise SourceError(where, "a group export needs the group's name (--chat-name)")
+            raise SourceError(where, "a group export needs the group's name (-o chat_name)")
         digest = hashlib.sha256(f"{context.account_number}\n{name}".encode()).hexdigest()[:20]
         return _Chat(f"group:{digest}", name, True)
     number = context.other_number or next(
@@ -94,7 +94,7 @@ def _resolve_chat(where: str, shape: ChatShape, context: ExportContext, file_nam
     if number is None:
         raise SourceError(
             where, f"which number does {', '.join(sorted(others)) or 'the other party'} have? "
-            "Pass it as --other-number (E.164, e.g. +14155550134)"
+            "Pass it as -o other_number (E.164, e.g. +14155550134)"
         )
     return _Chat(number, name or next(iter(others), None), False)
 

@@ -53,7 +53,7 @@ def _detect_date_order(chat: ChatText) -> DateOrder:
     raise SourceError(
         chat.where,
         "ambiguous date order: no date field is above 12 anywhere in the file, so day and month "
-        "cannot be told apart; pass --date-order dmy|mdy|ymd",
+        "cannot be told apart; pass -o date_order dmy|mdy|ymd",
     )
 
 

@@ -1,31 +1,20 @@
-"""Progress bar on stderr for long exports, counted in bytes read so the total is known upfront."""
+"""Progress bar for long exports, counted in bytes read so the total is known upfront.
+
+It is drawn on rich's shared console, the one CumulusCI's log handler writes to, so log lines
+print above the bar instead of through it; where the output is not a terminal (a log file, CI)
+the bar is not redrawn, and only its final state is written, once."""
 from __future__ import annotations
 
-import sys
-from typing import Callable, Iterable, Iterator
+from typing import Iterable, Iterator
+
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 
 def with_progress(chunks: Iterable[bytes], total: int, label: str) -> Iterator[bytes]:
-    """The same chunks, advancing a bar (tqdm if installed, else rich) as they are read."""
-    advance, close = _bar(total, label)
-    try:
-        for chunk in chunks:
-            advance(len(chunk))
-            yield chunk
-    finally:
-        close()
-
-
-def _bar(total: int, label: str) -> tuple[Callable[[int], object], Callable[[], object]]:
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        from rich.console import Console
-        from rich.progress import Progress
-
-        progress = Progress(console=Console(stderr=True))
+    """The same chunks, advancing a bar as they are read."""
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    with Progress(*columns) as progress:
         task = progress.add_task(label, total=total)
-        progress.start()
-        return (lambda n: progress.advance(task, n)), progress.stop
-    bar = tqdm(total=total, unit="B", unit_scale=True, desc=label, file=sys.stderr)
-    return bar.update, bar.close
+        for chunk in chunks:
+            progress.advance(task, len(chunk))
+            yield chunk
