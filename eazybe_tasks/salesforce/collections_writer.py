@@ -90,3 +90,27 @@ def create(
                     refresh_session=refresh_session, policy=RetryPolicy(attempts=1))
 
     return _write_in_batches(send, records, str, policy, sleep or time.sleep)
+
+
+ALREADY_GONE = {"ENTITY_IS_DELETED", "INVALID_CROSS_REFERENCE_KEY"}  # deleted before, or never there
+
+
+def delete(
+    sf: Salesforce, ids: list[str], *, refresh_session: Callable[[], None] | None = None,
+    policy: RetryPolicy = RetryPolicy(), sleep: Callable[[float], None] | None = None,
+) -> list[RecordOutcome]:
+    """Outcomes in input order, keyed by id. A delete repeats safely: a record already gone counts
+    as deleted, so a call that fails as a whole is sent again."""
+    extra = {"sleep": sleep} if sleep else {}
+
+    def send(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        query = ",".join(item["Id"] for item in batch)
+        results = call(lambda: sf.restful("composite/sobjects", method="DELETE",
+                                          params={"ids": query, "allOrNone": "false"}),
+                       refresh_session=refresh_session, policy=policy, **extra)
+        return [{"success": True, "id": result.get("id")}
+                if (result.get("errors") or [{}])[0].get("statusCode") in ALREADY_GONE else result
+                for result in results]
+
+    return _write_in_batches(send, [{"Id": record_id} for record_id in ids], lambda i: ids[i], policy,
+                             sleep or time.sleep)

@@ -2,12 +2,15 @@
 sharing a PostgreSQL store.
 
 A lease, not a plain flag: a holder killed with SIGKILL cannot release it, so it expires by itself
-and the next run takes over (at once, when the dead holder ran on the same machine). Taking one is a single INSERT, or a single conditional UPDATE of an
-expired row, so two contenders cannot both win on any database."""
+and the next run takes over (at once, when the dead holder ran on the same machine). Taking one is
+a single INSERT, or a single conditional UPDATE of an expired row, so two contenders cannot both
+win on any database. A holder whose work may outlast the lease keeps it alive with a Heartbeat,
+and asks it before each write whether the lease is still its own."""
 from __future__ import annotations
 
 import os
 import socket
+import threading
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +19,7 @@ from typing import Iterator
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from eazybe_tasks.store.schema import locks
 
@@ -26,6 +29,10 @@ DEFAULT_LEASE = timedelta(minutes=15)
 
 class LockHeld(Exception):
     """Another process holds the lock; the message says who and until when."""
+
+
+class LeaseLost(LockHeld):
+    """A lease this process held expired and another process took it: stop before writing more."""
 
 
 @dataclass(frozen=True)
@@ -43,11 +50,59 @@ class Lease:
                 .values(expires_at=datetime.now(timezone.utc) + self.lease)
             ).rowcount
         if moved != 1:
-            raise LockHeld(f"lock {self.name!r} was lost: its lease expired and another process took it")
+            raise LeaseLost(f"lock {self.name!r} was lost: its lease expired and another process took it")
 
     def release(self) -> None:
         with self.engine.begin() as connection:
             connection.execute(delete(locks).where(locks.c.name == self.name, locks.c.holder == self.holder))
+
+
+class Heartbeat:
+    """Renews leases from a background thread, a third of the shortest lease apart, for as long as
+    the work inside `with` goes on, so a slow run keeps its locks even inside one long call.
+    `check()`, called before each write, renews them too and raises LeaseLost once one was lost."""
+
+    def __init__(self, leases: list[Lease]) -> None:
+        self.leases = leases
+        self.interval_s = min((lease.lease for lease in leases), default=DEFAULT_LEASE).total_seconds() / 3
+        self.renewals = 0
+        self._lost: LeaseLost | None = None
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._beat, name="lease heartbeat", daemon=True)
+
+    def __enter__(self) -> "Heartbeat":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _renew_all(self) -> None:
+        with self._lock:
+            if self._lost is not None:
+                raise self._lost
+            try:
+                for lease in self.leases:
+                    lease.renew()
+            except LeaseLost as lost:
+                self._lost = lost
+                raise
+            self.renewals += 1
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            try:
+                self._renew_all()
+            except LeaseLost:
+                return
+            except SQLAlchemyError:
+                continue  # the store is busy or away: the next beat, or check(), tries again
+
+    def check(self) -> None:
+        """Renews the leases now (one UPDATE each); raises LeaseLost if one is no longer this holder's."""
+        self._renew_all()
 
 
 def _holder() -> str:

@@ -4,7 +4,11 @@ Body = its transcript), in numbered parts past the 32,000-character Note body.
 Notes have no external id, so a create is recorded as an intent before it is sent. A run that
 finds an intent without a note id (it was killed, or the answer timed out) looks for the note by
 parent and title before sending anything again: no note is lost or written twice. An existing
-note is updated in place when its transcript changed."""
+note is updated in place when its transcript changed.
+
+Should two runs ever write the same chat-day at once (a run that outlived its lock), the first
+note id the ledger records is the chat-day's note: the ledger takes a created id only where it has
+none, and a run whose create lost that race deletes its twin."""
 from __future__ import annotations
 
 import hashlib
@@ -17,7 +21,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.expression import ColumnElement
 
-from eazybe_tasks.salesforce.collections_writer import create, upsert
+from eazybe_tasks.salesforce.collections_writer import RecordOutcome, create, delete, upsert
 from eazybe_tasks.salesforce.resilient_calls import RetryingQueries
 from eazybe_tasks.store.schema import note_ledger
 from eazybe_tasks.sync.chat_day_records import PlannedRecord
@@ -135,16 +139,35 @@ def write_notes(engine: Engine, sf: Salesforce, written: list[PlannedRecord], no
     tally = Tally()
     answered = [*zip(fresh, created), *zip(changed, updated)]
     with engine.begin() as connection:
-        _update_parts(connection, [(part, {"note_id": outcome.record_id, "body_hash": part.body_hash,
-                                           "title": part.title}) for part, outcome in answered if outcome.ok])
+        _update_parts(connection, [(part, _acknowledged(part, outcome)) for part, outcome in zip(fresh, created)
+                                   if outcome.ok], note_ledger.c.note_id.is_(None))
+        _update_parts(connection, [(part, _acknowledged(part, outcome)) for part, outcome in zip(changed, updated)
+                                   if outcome.ok])
         _update_parts(connection, [(part, {"intent_at": None}) for part, outcome in answered if not outcome.ok],
                       note_ledger.c.note_id.is_(None))  # refused: nothing was created, so the intent is void
+        twins = _twins(connection, [(part, outcome.record_id) for part, outcome in zip(fresh, created) if outcome.ok])
+    if twins:
+        delete(sf, sorted(twins), refresh_session=refresh_session)
     for part, outcome in answered:
-        if outcome.ok:
+        if outcome.ok and outcome.record_id not in twins:
             tally.acknowledged += 1
-        else:
+        elif not outcome.ok:
             tally.refuse(part.chat_key, f"Note: {outcome.error_code}", outcome.error_message)
     return tally
+
+
+def _acknowledged(part: NotePart, outcome: RecordOutcome) -> dict:
+    return {"note_id": outcome.record_id, "body_hash": part.body_hash, "title": part.title}
+
+
+def _twins(connection: Connection, created: list[tuple[NotePart, str | None]]) -> set[str]:
+    """The notes this run created for parts whose ledger row already named another note."""
+    if not created:
+        return set()
+    recorded = {(row.chat_key, row.part): row.note_id for row in connection.execute(
+        select(note_ledger.c.chat_key, note_ledger.c.part, note_ledger.c.note_id)
+        .where(note_ledger.c.chat_key.in_({part.chat_key for part, _ in created}))).all()}
+    return {note_id for part, note_id in created if note_id and recorded.get((part.chat_key, part.part)) != note_id}
 
 
 def _update_parts(connection: Connection, changes: list[tuple[NotePart, dict]], *condition: ColumnElement) -> None:

@@ -29,7 +29,7 @@ from eazybe_tasks.salesforce.bulk_upsert import bulk_upsert, fits
 from eazybe_tasks.salesforce.collections_writer import BATCH, RecordOutcome, upsert
 from eazybe_tasks.salesforce.resilient_calls import ApiLimitReached, RetryingQueries
 from eazybe_tasks.store.accounts import Account
-from eazybe_tasks.store.locks import SYNC_LOCK, Lease, LockHeld, acquire
+from eazybe_tasks.store.locks import DEFAULT_LEASE, SYNC_LOCK, Heartbeat, Lease, LeaseLost, LockHeld, acquire
 from eazybe_tasks.store.schema import accounts, sync_runs
 from eazybe_tasks.store.store import Store
 from eazybe_tasks.sync import ledger, outcomes
@@ -104,17 +104,18 @@ def sync_once(store: Store, sf: Salesforce, *, days: int = DEFAULT_DAYS, window:
               accounts: Sequence[str] | None = None,
               dry_run: bool = False, api_share: float = DEFAULT_SHARE, bulk_threshold: int = DEFAULT_BULK_THRESHOLD,
               now: datetime | None = None, refresh_session: Callable[[], None] | None = None,
-              request_timeout_s: float | None = DEFAULT_TIMEOUT_S) -> RunReport:
+              request_timeout_s: float | None = DEFAULT_TIMEOUT_S, lease: timedelta = DEFAULT_LEASE) -> RunReport:
     """A sync of what is new (messages sent in the last `days`), or with `window` a backfill of
     every chat-day in [start, end). `accounts` (business numbers) limits the run to those; workers
     on different accounts run side by side. `dry_run` plans and reports without writing. Raises
-    LockHeld when another run holds one of the accounts."""
+    LockHeld when another run holds one of the accounts. Each account's lock is a `lease` renewed
+    while the run goes on; a run that lost one anyway stops before its next write."""
     now = now or datetime.now(timezone.utc)
     mode = "dry_run" if dry_run else "backfill" if window else "sync"
     span = Window(*window) if window else Window(now - timedelta(days=days))
     with store.engine.connect() as connection:
         chosen = _accounts(connection, accounts)
-    leases = _take_locks(store, chosen)
+    leases = _take_locks(store, chosen, lease)
     budget = ApiBudget(api_share, request_timeout_s).attach(sf)
     with store.engine.begin() as connection:
         run_id = connection.execute(sync_runs.insert().values(
@@ -123,8 +124,9 @@ def sync_once(store: Store, sf: Salesforce, *, days: int = DEFAULT_DAYS, window:
     report = RunReport(run_id, mode)
     status, error = "succeeded", None
     try:
-        _run(store, sf, report, chosen, span, now, refresh_session, bulk_threshold, dry_run)
-    except (ApiBudgetSpent, ApiLimitReached) as stop:
+        with Heartbeat(leases) as heartbeat:
+            _run(store, sf, report, chosen, span, now, refresh_session, bulk_threshold, dry_run, heartbeat.check)
+    except (ApiBudgetSpent, ApiLimitReached, LeaseLost) as stop:
         status, report.stop_reason = "stopped", str(stop)[:2000]
     except BaseException as failure:
         status, error = "failed", f"{type(failure).__name__}: {failure}"[:2000]
@@ -153,12 +155,12 @@ def _accounts(connection: Connection, numbers: Sequence[str] | None) -> list[Acc
     return sorted((known[number] for number in set(numbers)), key=lambda account: account.id)
 
 
-def _take_locks(store: Store, chosen: list[Account]) -> list[Lease]:
+def _take_locks(store: Store, chosen: list[Account], lease: timedelta) -> list[Lease]:
     """One lease per account, in a fixed order; all or none."""
     leases: list[Lease] = []
     try:
         for number in sorted(account.number for account in chosen):
-            leases.append(acquire(store.engine, lock_name(number)))
+            leases.append(acquire(store.engine, lock_name(number), lease))
     except LockHeld:
         for lease in leases:
             lease.release()
@@ -283,16 +285,19 @@ def _directory_lease(store: Store) -> Lease | None:
 
 
 def _run(store: Store, sf: Salesforce, report: RunReport, chosen: list[Account], span: Window, now: datetime,
-         refresh_session: Callable[[], None] | None, bulk_threshold: int, dry_run: bool) -> None:
+         refresh_session: Callable[[], None] | None, bulk_threshold: int, dry_run: bool,
+         still_ours: Callable[[], None]) -> None:
+    """The run's work; `still_ours` raises LeaseLost, and is asked before every write."""
     changed_directory = _refresh(store, sf, refresh_session)
     with store.engine.connect() as connection:
         chats, checkpoints, report.messages = _chat_days(connection, chosen, span, now, changed_directory,
                                                          report.mode)
     stamped: dict[tuple[str, str], str] = {}
     for plans in _segments(_plan_chats(store, chosen, chats)):
-        _write_segment(store, sf, report, plans, now, refresh_session, bulk_threshold, dry_run, stamped)
+        _write_segment(store, sf, report, plans, now, refresh_session, bulk_threshold, dry_run, stamped, still_ours)
     if dry_run:
         return
+    still_ours()
     with store.engine.begin() as connection:
         connection.execute(update(accounts).where(accounts.c.id.in_([a.id for a in chosen])).values(last_synced_at=now))
         for account_id, message_pk in checkpoints.items():
@@ -301,7 +306,7 @@ def _run(store: Store, sf: Salesforce, report: RunReport, chosen: list[Account],
 
 def _write_segment(store: Store, sf: Salesforce, report: RunReport, plans: list[Planned], now: datetime,
                    refresh_session: Callable[[], None] | None, bulk_threshold: int, dry_run: bool,
-                   stamped: dict[tuple[str, str], str]) -> None:
+                   stamped: dict[tuple[str, str], str], still_ours: Callable[[], None]) -> None:
     """The changed records of these plans, then their Notes and Files, the people's stamps and
     every message's outcome."""
     with store.engine.connect() as connection:
@@ -318,6 +323,7 @@ def _write_segment(store: Store, sf: Salesforce, report: RunReport, plans: list[
         return
     results: dict[str, RecordOutcome] = dict(_known_outcomes(known))
     for writer, chunk in _batches(changed, bulk_threshold):
+        still_ours()
         answers = writer(sf, "WhatsApp_Chat__c", "Chat_Key__c", [{**p.record.fields, **stamp} for _, p in chunk],
                          refresh_session=refresh_session)
         with store.engine.begin() as connection:  # each batch's answers are kept at once
@@ -329,10 +335,13 @@ def _write_segment(store: Store, sf: Salesforce, report: RunReport, plans: list[
             report.failed += not answer.ok
     in_org = [(p, results[p.key.external_id()].record_id) for plan in plans for p in plan.records
               if results.get(p.key.external_id(), _NOT_WRITTEN).ok]
+    still_ours()
     notes = write_notes(store.engine, sf, [p for p, _ in in_org], now, refresh_session)
-    files = write_files(store.engine, store.blobs, sf, in_org, now, refresh_session)
     report.notes_written += notes.acknowledged
+    still_ours()
+    files = write_files(store.engine, store.blobs, sf, in_org, now, refresh_session)
     report.files_written += files.acknowledged
+    still_ours()
     _stamp_people(sf, [p for _, p in changed if results[p.key.external_id()].ok], now, refresh_session, stamped)
     _settle(store, plans, results, [notes, files], report, now)
 
