@@ -14,7 +14,8 @@ export SF_DISABLE_TELEMETRY := true
 
 # CumulusCI's keychain key, made once and kept 0600 under .eazybe/: org credentials and services
 # CumulusCI writes to disk are encrypted with it. The same file serves this Makefile, a shell
-# (.venv/bin/activate reads it) and systemd (EnvironmentFile=).
+# (.venv/bin/activate reads it) and systemd (EnvironmentFile=). `setup` encrypts the project's org
+# configs CumulusCI wrote in the clear before (see eazybe_tasks/keychain.py).
 KEY_FILE := .eazybe/cumulusci.env
 -include $(KEY_FILE)
 export CUMULUSCI_KEY
@@ -22,6 +23,7 @@ export CUMULUSCI_KEY
 .PHONY: setup demo test clean
 
 setup: $(VENV)/.installed node_modules/.installed $(KEY_FILE)
+	@$(BIN)/python -m eazybe_tasks.keychain
 
 $(KEY_FILE):
 	mkdir -p $(dir $@)
