@@ -65,7 +65,6 @@ class Heartbeat:
     def __init__(self, leases: list[Lease]) -> None:
         self.leases = leases
         self.interval_s = min((lease.lease for lease in leases), default=DEFAULT_LEASE).total_seconds() / 3
-        self.renewals = 0
         self._lost: LeaseLost | None = None
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -89,7 +88,6 @@ class Heartbeat:
             except LeaseLost as lost:
                 self._lost = lost
                 raise
-            self.renewals += 1
 
     def _beat(self) -> None:
         while not self._stop.wait(self.interval_s):
