@@ -35,8 +35,8 @@ $(VENV)/.installed: pyproject.toml setup.py $(wildcard eazybe_tasks/sources/expo
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
-	grep -q 'eazybe-salesforce' $(BIN)/activate || printf '%s\n' \
-		'# eazybe-salesforce: the repository'"'"'s Salesforce CLI, and CumulusCI'"'"'s keychain key' \
+	grep -q 'eazybe-salesforce-activate' $(BIN)/activate || printf '%s\n' \
+		'# eazybe-salesforce-activate: the repository'"'"'s Salesforce CLI, and CumulusCI'"'"'s keychain key' \
 		'PATH="$(CURDIR)/node_modules/.bin:$$PATH"; export PATH' \
 		'SF_AUTOUPDATE_DISABLE=true SF_DISABLE_AUTOUPDATE=true SF_SKIP_NEW_VERSION_CHECK=true SF_DISABLE_TELEMETRY=true' \
 		'export SF_AUTOUPDATE_DISABLE SF_DISABLE_AUTOUPDATE SF_SKIP_NEW_VERSION_CHECK SF_DISABLE_TELEMETRY' \
