@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from eazybe_tasks.phone_numbers import ParsedNumber, parse_number
 from eazybe_tasks.sources.exports import ExportEntry
+from eazybe_tasks.sources.local_times import LocalClock
 from eazybe_tasks.sources.model import Direction, Message, MessageType, Source, SourceError
 
 # "WhatsApp Chat with Jane Doe.txt", "WhatsApp Chat - Jane Doe.txt", localized variants: the chat
@@ -109,15 +110,15 @@ def to_messages(
     entries: Iterable[ExportEntry], shape: ChatShape, context: ExportContext, where: str,
     file_name: str | None = None,
 ) -> Iterator[Message]:
-    """Messages of one export, in file order, each with its stable id."""
+    """Messages of one export, in file order, each with its stable id (times: see local_times)."""
     chat = _resolve_chat(where, shape, context, file_name)
-    zone = ZoneInfo(context.time_zone)
+    clock = LocalClock(ZoneInfo(context.time_zone))
     # The same text from the same author at the same time is counted, so two "ok"s in one minute
     # are two messages. Only the current timestamp's counts are kept: memory stays flat.
     current: datetime | None = None
     seen: dict[str, int] = {}
     for entry in entries:
-        sent_at = entry.timestamp.replace(tzinfo=zone).astimezone(timezone.utc)
+        sent_at = clock.to_utc(entry.timestamp)
         if sent_at != current:
             current, seen = sent_at, {}
         key = "\n".join(
