@@ -3,6 +3,7 @@ reading it, and CumulusCI's own `deploy` putting the project's metadata in; then
 object works through simple-salesforce (upsert by external id, duplicate values)."""
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -92,6 +93,24 @@ def test_cci_deploy_then_use_the_object(cci_home: Path, org: RunningOrg) -> None
     with pytest.raises(SalesforceMalformedRequest) as restricted:
         sf.WhatsApp_Chat__c.create({"Name": "c", "Source__c": "Carrier pigeon"})
     assert restricted.value.content[0]["errorCode"] == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
+
+
+
+def test_soql_query_writes_a_csv_no_spreadsheet_runs(cci_home: Path, org: RunningOrg, tmp_path: Path) -> None:
+    """Profile names are anyone's to choose: a name that is a formula comes out as text."""
+    sf = org.client()
+    names = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+SUM(1+1)", "-2+3", "@SUM(A1)", "\tTab", "Plain Jane"]
+    for name in names:
+        sf.Contact.create({"LastName": name, "FirstName": "audit"})
+    output = tmp_path / "contacts.csv"
+    written = cci(cci_home, org, "task", "run", "soql_query", "--org", "local", "-o", "query",
+                  "SELECT LastName, FirstName FROM Contact WHERE FirstName = 'audit'",
+                  "-o", "output", str(output))
+    assert written.returncode == 0, written.stdout + written.stderr
+    with output.open(newline="", encoding="utf-8") as stream:
+        rows = list(csv.DictReader(stream))
+    assert sorted(row["LastName"] for row in rows) == sorted(["'" + name for name in names[:-1]] + ["Plain Jane"])
+    assert {row["FirstName"] for row in rows} == {"audit"}
 
 
 def plain_shell_environment(home: Path) -> dict[str, str]:

@@ -1,14 +1,15 @@
 """`cci task run soql_query --org X -o query "SELECT ..."`: a SOQL query through the REST API,
-printed as a table (or written as CSV), for admins checking what the sync wrote."""
+printed as a table (or written as CSV safe to open in a spreadsheet), for admins checking what the sync wrote."""
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
 from cumulusci.tasks.salesforce import BaseSalesforceApiTask
 from rich.console import Console
 from rich.table import Table
+
+from eazybe_tasks.spreadsheet_cells import write_csv
 
 
 def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -28,7 +29,8 @@ class SoqlQuery(BaseSalesforceApiTask):
     task_docs = "Runs a SOQL query (all pages) and prints the records, or writes them to a CSV file."
     task_options = {
         "query": {"description": "The SOQL query.", "required": True},
-        "output": {"description": "A .csv file to write instead of printing."},
+        "output": {"description": "A .csv file to write instead of printing; a text cell starting with "
+                              "= + - @ is written with a leading ' so spreadsheets do not run it."},
         "include_deleted": {"description": "True to use queryAll (deleted records too)."},
     }
 
@@ -39,11 +41,9 @@ class SoqlQuery(BaseSalesforceApiTask):
         columns = list(dict.fromkeys(column for row in rows for column in row))
         if self.options.get("output"):
             path = Path(self.options["output"])
-            with path.open("w", newline="", encoding="utf-8") as stream:
-                writer = csv.DictWriter(stream, columns)
-                writer.writeheader()
-                writer.writerows(rows)
-            self.logger.info(f"{len(rows)} records written to {path}")
+            written = write_csv(path, columns, rows)
+            self.logger.info(f"{written} records written to {path} (text that a spreadsheet would run as a "
+                             f"formula starts with ')")
         else:
             table = Table(*columns)
             for row in rows:
