@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import nbformat
@@ -261,3 +262,13 @@ def test_the_store_url_reaches_the_kernel_but_not_the_notebook(tmp_path: Path) -
 def test_settings_refuse_nonsense(bad: dict) -> None:
     with pytest.raises(ValueError):
         SchedulerSettings(**bad)
+
+
+def test_runs_folders_opened_by_an_earlier_version_are_closed(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    (runs / "2026-12-01").mkdir(parents=True, mode=0o755)
+    os.chmod(runs, 0o755)
+    folder = RunsFolder(runs)
+    notebook = folder.notebook_path(datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc))
+    assert notebook.parent == runs / "2026-12-01"
+    assert [stat.S_IMODE(p.stat().st_mode) for p in (runs, notebook.parent)] == [0o700, 0o700]

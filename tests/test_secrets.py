@@ -81,3 +81,8 @@ def test_no_secret_in_logs_notebooks_or_reports(deployed_org: RunningOrg, tmp_pa
     private = [store_path, *[p for p in store_path.parent.rglob("*") if p.is_file()]]
     assert all(stat.S_IMODE(path.stat().st_mode) & 0o077 == 0 for path in private), [
         (str(p), oct(stat.S_IMODE(p.stat().st_mode))) for p in private]
+    runs = tmp_path / "runs"
+    closed = [runs, *[p for p in runs.iterdir() if p.is_dir()]]
+    assert len(closed) == 2 and all(stat.S_IMODE(p.stat().st_mode) == 0o700 for p in closed), [
+        (str(p), oct(stat.S_IMODE(p.stat().st_mode))) for p in closed]  # the notebooks show names and numbers
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600

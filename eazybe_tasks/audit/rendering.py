@@ -3,8 +3,9 @@ opens anywhere: no code cells, the charts inside it as PNG data, and nothing fet
 network (the stock template loads require.js, MathJax and Mermaid from a CDN; the report has no
 widgets, maths or diagrams, and its Content-Security-Policy forbids scripts and remote loads).
 
-The executed notebook is kept only in a temporary folder: its injected parameters cell holds the
-store URL as given, which for PostgreSQL may carry a password."""
+The page is written 0600: it shows names and numbers. The executed notebook is kept only in a
+temporary folder: its injected parameters cell holds the store URL as given, which for
+PostgreSQL may carry a password."""
 from __future__ import annotations
 
 import tempfile
@@ -17,6 +18,7 @@ from jinja2 import DictLoader
 from nbconvert import HTMLExporter
 
 from eazybe_tasks.notebook_kernel import KERNEL, ipc_kernel
+from eazybe_tasks.private_files import write_private_text
 
 TEMPLATE_NAME = "audit_report.html.j2"
 TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
@@ -61,8 +63,7 @@ def render_html(executed: Path, target: Path, title: str) -> list[str]:
     notebook.metadata["title"] = title
     diagnostics = take_stderr(notebook)
     page, _ = exporter.from_notebook_node(notebook)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(page, encoding="utf-8")
+    write_private_text(target, page)  # names and numbers: for the owner only
     return diagnostics
 
 

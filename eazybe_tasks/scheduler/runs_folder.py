@@ -1,6 +1,7 @@
 """The runs/ folder: one folder per UTC date holding that day's executed notebooks
 (sync-HHMMSS.ipynb) and index.jsonl, one line per tick: when, what status, which notebook, what
-error. Retention deletes whole day folders, so a notebook and its index line go together."""
+error. Retention deletes whole day folders, so a notebook and its index line go together. The
+notebooks show names and numbers: runs/ and its day folders are open to their owner only."""
 from __future__ import annotations
 
 import json
@@ -8,6 +9,8 @@ import shutil
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+
+from eazybe_tasks.private_files import private_folder
 
 INDEX = "index.jsonl"
 SUCCEEDED, FAILED, SKIPPED, ABANDONED = "succeeded", "failed", "skipped", "abandoned"
@@ -29,12 +32,13 @@ class RunsFolder:
         self.root = root
 
     def _day(self, at: datetime) -> Path:
-        return self.root / at.strftime("%Y-%m-%d")
+        """That date's folder, made (mode 0700, as is runs/ itself) if missing."""
+        private_folder(self.root)
+        return private_folder(self.root / at.strftime("%Y-%m-%d"))
 
     def notebook_path(self, at: datetime) -> Path:
         """A new file name for a run started `at` (UTC); a second run in the same second gets -2."""
         folder = self._day(at)
-        folder.mkdir(parents=True, exist_ok=True)
         stem = f"sync-{at:%H%M%S}"
         path, n = folder / f"{stem}.ipynb", 1
         while path.exists():
@@ -47,7 +51,6 @@ class RunsFolder:
 
     def record(self, entry: RunEntry) -> None:
         folder = self._day(datetime.fromisoformat(entry.started))
-        folder.mkdir(parents=True, exist_ok=True)
         with (folder / INDEX).open("a", encoding="utf-8") as index:
             index.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
 

@@ -58,7 +58,9 @@ def open_engine(url: str = DEFAULT_URL) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         _create_private_file(Path(parsed.database))
-    engine = create_engine(url, future=True, **_pooling(parsed))
+    # hide_parameters: an error (a full disk, a lock) would otherwise print the statement's values,
+    # message texts and numbers, into the terminal and CumulusCI's logs.
+    engine = create_engine(url, future=True, hide_parameters=True, **_pooling(parsed))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     migrate(engine)
