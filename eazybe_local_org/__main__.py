@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from eazybe_local_org.api_usage import DEFAULT_DAILY_MAX
+from eazybe_local_org.login_throttle import DEFAULT_MAX_FAILURES, DEFAULT_PERIOD_S, LockoutPolicy
 from eazybe_local_org.org import API_VERSION
 from eazybe_local_org.org_home import org_home
 from eazybe_local_org.registration import cumulusci_org_config, register_with_cumulusci
@@ -30,16 +31,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     parser.add_argument("--daily-max", type=int, default=DEFAULT_DAILY_MAX,
                         help=f"API calls allowed per day (default {DEFAULT_DAILY_MAX})")
+    parser.add_argument("--max-invalid-logins", type=int, default=DEFAULT_MAX_FAILURES,
+                        help=f"failed logins in a row that lock the user out (default {DEFAULT_MAX_FAILURES})")
+    parser.add_argument("--lockout-seconds", type=float, default=DEFAULT_PERIOD_S,
+                        help=f"how long a lockout lasts (default {DEFAULT_PERIOD_S:g})")
     parser.add_argument("--set", dest="fault_settings", metavar="JSON",
                         help='faults: switch fault injection on, e.g. \'{"seed": 7, "server_error_rate": 0.2}\'')
     parser.add_argument("--off", action="store_true", help="faults: switch fault injection off")
     args = parser.parse_args(argv)
     home = org_home(args.name, args.home)
+    lockout = LockoutPolicy(args.max_invalid_logins, args.lockout_seconds)
     if args.command == "serve":
-        serve(home, port=args.port, daily_max=args.daily_max)
+        serve(home, port=args.port, daily_max=args.daily_max, lockout=lockout)
         return 0
     if args.command == "start":
-        server = start_background(home, args.port, daily_max=args.daily_max)
+        server = start_background(home, args.port, daily_max=args.daily_max, lockout=lockout)
         credentials = home.credentials()
         print(f"local org {home.name!r} is running at {server.url} (pid {server.pid})")
         print(f"username: {credentials.username}")

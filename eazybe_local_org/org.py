@@ -10,10 +10,11 @@ import hmac
 import json
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from starlette.requests import Request
 
@@ -21,6 +22,7 @@ from eazybe_local_org import storage
 from eazybe_local_org.api_usage import DEFAULT_DAILY_MAX, ApiUsage
 from eazybe_local_org.faults import Faults
 from eazybe_local_org.ids import IdGenerator
+from eazybe_local_org.login_throttle import LockoutPolicy, LoginThrottle
 from eazybe_local_org.org_home import Credentials, OrgHome
 from eazybe_local_org.records.values import format_datetime
 from eazybe_local_org.records.writer import RecordWriter
@@ -50,7 +52,11 @@ def stored_identity(connection: sqlite3.Connection) -> Identity | None:
 
 
 class LocalOrg:
-    def __init__(self, home: OrgHome, *, api_version: str = API_VERSION, daily_max: int = DEFAULT_DAILY_MAX):
+    def __init__(
+        self, home: OrgHome, *, api_version: str = API_VERSION, daily_max: int = DEFAULT_DAILY_MAX,
+        lockout: LockoutPolicy = LockoutPolicy(), clock: Callable[[], float] = time.time,
+    ):
+        """`clock` is the login lockout's, so tests can move it past the lockout period."""
         home.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.home = home
         self.api_version = api_version
@@ -65,6 +71,7 @@ class LocalOrg:
         self._ids = IdGenerator(json.loads(self._setting("id_counters") or "{}"))
         self.identity = known or self._bootstrap()
         self.sessions = Sessions(self.connection, self.identity.org_id)
+        self.login_throttle = LoginThrottle(self.connection, lockout, clock)
         self.faults = Faults()
 
     # -- settings and ids --------------------------------------------------------------------
@@ -145,6 +152,17 @@ class LocalOrg:
         return base64.b64encode(digest).decode()
 
     # -- sessions ----------------------------------------------------------------------------
+    def log_in(self, username: str, password_ok: bool) -> str | None:
+        """A new session for the org's user, or None: the username is not theirs, the password is
+        wrong or they are locked out. Every login (SOAP, OAuth, the view) comes through here, so
+        all of them count towards the same lockout."""
+        if not hmac.compare_digest(username.encode(), self.credentials.username.encode()):
+            return None
+        with self.lock:
+            if not self.login_throttle.attempt(self.identity.user_id, password_ok):
+                return None
+            return self.sessions.issue(self.identity.user_id)
+
     def authenticated_user(self, request: Request) -> str | None:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")

@@ -14,6 +14,7 @@ import requests
 import uvicorn
 
 from eazybe_local_org.api_usage import DEFAULT_DAILY_MAX
+from eazybe_local_org.login_throttle import LockoutPolicy
 from eazybe_local_org.org import LocalOrg
 from eazybe_local_org.org_home import OrgHome
 from eazybe_local_org.tls import TlsFiles, ensure_tls
@@ -50,10 +51,13 @@ def running(home: OrgHome) -> RunningServer | None:
     return RunningServer(info["pid"], info["url"])
 
 
-def serve(home: OrgHome, host: str = "127.0.0.1", port: int = DEFAULT_PORT, daily_max: int = DEFAULT_DAILY_MAX) -> None:
+def serve(
+    home: OrgHome, host: str = "127.0.0.1", port: int = DEFAULT_PORT, daily_max: int = DEFAULT_DAILY_MAX,
+    lockout: LockoutPolicy = LockoutPolicy(),
+) -> None:
     """Serves the org until interrupted; records its pid and URL while it runs."""
     tls = ensure_tls(home.tls_folder)
-    org = LocalOrg(home, daily_max=daily_max)
+    org = LocalOrg(home, daily_max=daily_max, lockout=lockout)
     url = f"https://{'localhost' if host in ('127.0.0.1', 'localhost') else host}:{port}"
     home.server_file.write_text(json.dumps({"pid": os.getpid(), "url": url}))
     try:
@@ -75,7 +79,8 @@ def _answers(url: str, tls: TlsFiles) -> bool:
 
 
 def start_background(
-    home: OrgHome, port: int = DEFAULT_PORT, timeout_s: float = 60, daily_max: int = DEFAULT_DAILY_MAX
+    home: OrgHome, port: int = DEFAULT_PORT, timeout_s: float = 60, daily_max: int = DEFAULT_DAILY_MAX,
+    lockout: LockoutPolicy = LockoutPolicy(),
 ) -> RunningServer:
     """Starts the org's server as its own process (logging to server.log) and waits until it
     answers over HTTPS."""
@@ -87,7 +92,8 @@ def start_background(
     with home.log_file.open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "eazybe_local_org", "serve", "--name", home.name,
-             "--home", str(home.folder.parent), "--port", str(port), "--daily-max", str(daily_max)],
+             "--home", str(home.folder.parent), "--port", str(port), "--daily-max", str(daily_max),
+             "--max-invalid-logins", str(lockout.max_failures), "--lockout-seconds", str(lockout.period_s)],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
         )
     url = f"https://localhost:{port}"

@@ -45,6 +45,12 @@ class Sessions:
         ).fetchone()
         return row[0] if row else None
 
+    def revoke(self, token: str) -> None:
+        """This one token stops working, as on logout: it then gets INVALID_SESSION_ID like an
+        expired one."""
+        with self.connection:
+            self.connection.execute("DELETE FROM _sessions WHERE token_sha256 = ?", (_digest(token),))
+
     def expire_all(self) -> None:
         """Every current token stops working at once, as when an admin revokes sessions."""
         with self.connection:

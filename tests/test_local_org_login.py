@@ -86,3 +86,23 @@ def test_fault_is_salesforces_soap_fault(org: RunningOrg) -> None:
     assert fault.findtext("faultcode") == "sf:INVALID_LOGIN"
     assert fault.findtext("faultstring") == "INVALID_LOGIN: Invalid username, password, security token; or user locked out."
     assert fault.findtext("detail/{urn:fault.partner.soap.sforce.com}LoginFault/{*}exceptionCode") == "INVALID_LOGIN"
+
+
+def test_view_logout_ends_the_session_for_the_rest_api_too(org: RunningOrg) -> None:
+    """The view's session id is an ordinary org session: after logout it must be refused as a
+    Bearer token too, not just dropped from the browser."""
+    signed_in = requests.post(f"{org.url}/view/login", allow_redirects=False, timeout=30,
+                              data={"username": org.credentials.username, "password": org.credentials.password})
+    assert signed_in.status_code == 303
+    bearer = {"Authorization": f"Bearer {signed_in.cookies['eazybe_view_session']}"}
+    sobjects = f"{org.url}/services/data/v{VERSION}/sobjects"
+    assert requests.get(sobjects, headers=bearer, timeout=30).status_code == 200
+
+    logged_out = requests.post(f"{org.url}/view/logout", cookies=signed_in.cookies, allow_redirects=False, timeout=30)
+    assert logged_out.status_code == 303 and logged_out.headers["location"] == "/view/login"
+
+    refused = requests.get(sobjects, headers=bearer, timeout=30)
+    assert refused.status_code == 401
+    assert refused.json() == [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
+    view = requests.get(f"{org.url}/view/", cookies=signed_in.cookies, allow_redirects=False, timeout=30)
+    assert view.status_code == 303 and view.headers["location"] == "/view/login"

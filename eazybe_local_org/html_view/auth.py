@@ -30,13 +30,18 @@ async def login_form(request: Request) -> dict[str, str]:
 
 
 def sign_in(org: LocalOrg, username: str, password: str) -> str | None:
-    """A new session for the org's user when the credentials match, else None."""
-    credentials = org.credentials
-    # `&`, not `and`: both are compared, so the time taken tells nothing about which one was wrong.
-    if not (_same(username, credentials.username) & _same(password, credentials.password)):
-        return None
-    with org.lock:
-        return org.sessions.issue(org.identity.user_id)
+    """A new session for the org's user when the credentials match and the user is not locked
+    out, else None."""
+    return org.log_in(username, _same(password, org.credentials.password))
+
+
+def sign_out(org: LocalOrg, request: Request) -> None:
+    """Ends the cookie's session on the server, not just in the browser: the same id is also a
+    REST Bearer token, which would otherwise keep working until it expires."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        with org.lock:
+            org.sessions.revoke(token)
 
 
 def signed_in_user(org: LocalOrg, request: Request) -> str | None:

@@ -50,6 +50,7 @@ def view_routes(org: LocalOrg) -> list[Route]:
         return response
 
     async def logout(request: Request) -> Response:
+        auth.sign_out(org, request)
         response = _see_other(LOGIN_PATH)
         auth.clear_session_cookie(response)
         return response

@@ -44,13 +44,14 @@ async def token(org: "LocalOrg", request: Request) -> Response:
     if grant == "refresh_token":
         if not _same(str(form.get("refresh_token") or ""), credentials.refresh_token):
             return _oauth_error("invalid_grant", "expired access/refresh token")
+        access_token: str | None = org.sessions.issue(org.identity.user_id)
     elif grant == "password":
-        if not (_same(str(form.get("username") or ""), credentials.username)
-                and _same(str(form.get("password") or ""), credentials.password)):
+        password_ok = _same(str(form.get("password") or ""), credentials.password)
+        access_token = org.log_in(str(form.get("username") or ""), password_ok)
+        if access_token is None:
             return _oauth_error("invalid_grant", "authentication failure")
     else:
         return _oauth_error("unsupported_grant_type", "grant type not supported")
-    access_token = org.sessions.issue(org.identity.user_id)
     body = {
         "access_token": access_token,
         "instance_url": base_url(request),

@@ -109,12 +109,8 @@ def _login_result(org: "LocalOrg", request: Request, session_id: str) -> Respons
 
 async def soap_login(org: "LocalOrg", request: Request) -> Response:
     fields = _login_fields(await request.body())
-    credentials = org.credentials
-    if fields is None or not (
-        hmac.compare_digest(fields[0].encode(), credentials.username.encode())
-        and _password_accepted(fields[1], credentials.password)
-    ):
+    password_ok = fields is not None and _password_accepted(fields[1], org.credentials.password)
+    session_id = org.log_in(fields[0], password_ok) if fields is not None else None
+    if session_id is None:
         return _fault()
-    with org.lock:
-        session_id = org.sessions.issue(org.identity.user_id)
     return _login_result(org, request, session_id)
