@@ -71,3 +71,37 @@ def test_a_file_too_large_for_json_goes_as_multipart(deployed_org: RunningOrg, t
     assert sum(kind.startswith("multipart/form-data") for kind in sent) == 1
     version = sf.query("SELECT Title, Checksum, ContentSize FROM ContentVersion WHERE Title = 'visit.mp4'")["records"][0]
     assert (version["Checksum"], version["ContentSize"]) == (hashlib.md5(video).hexdigest(), len(video))
+
+
+def test_a_run_stopped_among_its_files_reports_what_it_wrote(deployed_org: RunningOrg, tmp_path: Path) -> None:
+    """The API budget runs out during the uploads: the run stops, and its report and sync_runs row
+    count the Notes and the File Salesforce acknowledged before it did."""
+    from sqlalchemy import select
+
+    from eazybe_tasks.store.schema import sync_runs
+
+    sf = deployed_org.client()
+    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    store.register_account(BUSINESS, time_zone="UTC")
+    day = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+    people = []
+    for n in range(3):
+        people.append(sf.Contact.create({"LastName": f"Budget {n}", "MobilePhone": f"+1 415 555 03{n}0"})["id"])
+        ingest(store, picture(n, f"+141555503{n}0", day, PHOTO + bytes([n]), f"budget-{n}.png"))
+    notes = f"SELECT Id FROM Note WHERE ParentId IN ({', '.join(repr(p) for p in people)})"
+    versions = "SELECT Id FROM ContentVersion WHERE Title LIKE 'budget-%'"
+    limit = sf.limits()["DailyApiRequests"]["Max"]
+    # 2 directory reads, 1 records upsert, 1 Notes create, 2 calls per upload: the 2nd upload is refused
+    report = sync_once(store, sf, now=NOW, api_share=6.5 / limit)
+    assert report.stop_reason and "its share (" in report.stop_reason and "(0%)" not in report.stop_reason
+    shown = float(report.stop_reason.split("its share (")[1].split("%")[0])
+    assert abs(shown - 650 / limit) / (650 / limit) < 0.01, report.stop_reason  # not rounded away
+    in_org = (len(sf.query_all(notes)["records"]), len(sf.query_all(versions)["records"]))
+    assert in_org == (3, 1)
+    assert (report.notes_written, report.files_written) == in_org
+    with store.engine.connect() as connection:
+        run = connection.execute(select(sync_runs).where(sync_runs.c.id == report.run_id)).one()
+    assert (run.status, run.notes_written, run.files_written) == ("stopped", 3, 1)
+    resumed = sync_once(store, sf, now=NOW)
+    assert (resumed.stop_reason, resumed.files_written) == (None, 2)
+    assert (len(sf.query_all(notes)["records"]), len(sf.query_all(versions)["records"])) == (3, 3)

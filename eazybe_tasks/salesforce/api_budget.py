@@ -46,7 +46,7 @@ class ApiBudget:
             allowed = self.allowed_calls
             if allowed is not None and self.calls >= allowed:
                 raise ApiBudgetSpent(
-                    f"this run used {self.calls} API calls, its share ({self.share:.0%}) of the org's daily "
+                    f"this run used {self.calls} API calls, its share ({self.share * 100:.3g}%) of the org's daily "
                     f"{self.limit:,}; it stops here and the next run goes on")
             self.calls += 1
             if kwargs.get("timeout") is None:

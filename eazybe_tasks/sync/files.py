@@ -89,15 +89,15 @@ def _upload(sf: Salesforce, item: WantedFile, content: bytes,
 
 
 def write_files(engine: Engine, blobs: BlobStore, sf: Salesforce, written: list[tuple[PlannedRecord, str]],
-                now: datetime, refresh_session: Callable[[], None] | None = None) -> Tally:
+                now: datetime, tally: Tally, refresh_session: Callable[[], None] | None = None) -> None:
     """Files for the chat-day records Salesforce has (`written`: planned record, record id);
-    counts the uploads and links acknowledged and, per chat-day, what was refused."""
+    counts in `tally` the uploads and links acknowledged (each upload as soon as it is, so a run
+    stopped halfway reports what it did write) and, per chat-day, what was refused."""
     queries = RetryingQueries(sf, refresh_session)
     _reconcile(engine, blobs, queries)
     wanted = [WantedFile(p.key.external_id(), sha, record_id, name) for p, record_id in written for sha, name in p.files]
-    tally = Tally()
     if not wanted:
-        return tally
+        return
     with engine.connect() as connection:
         rows = connection.execute(select(file_ledger).where(file_ledger.c.sha256.in_({w.sha256 for w in wanted}))).all()
     done = {(r.chat_key, r.sha256) for r in rows if r.content_version_id or r.content_document_id}
@@ -142,4 +142,3 @@ def write_files(engine: Engine, blobs: BlobStore, sf: Salesforce, written: list[
             else:
                 _set(connection, item, intent_at=None)
                 tally.refuse(item.chat_key, f"File link: {outcome.error_code}", outcome.error_message)
-    return tally

@@ -14,14 +14,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
+from typing import Any, Callable
 
 from simple_salesforce import Salesforce
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.expression import ColumnElement
 
-from eazybe_tasks.salesforce.collections_writer import RecordOutcome, create, delete, upsert
+from eazybe_tasks.salesforce.collections_writer import BATCH, RecordOutcome, create, delete, upsert
 from eazybe_tasks.salesforce.resilient_calls import RetryingQueries
 from eazybe_tasks.store.schema import note_ledger
 from eazybe_tasks.sync.chat_day_records import PlannedRecord
@@ -103,14 +103,15 @@ def _reconcile(engine: Engine, sf: Salesforce, refresh_session: Callable[[], Non
             )
 
 
-def write_notes(engine: Engine, sf: Salesforce, written: list[PlannedRecord], now: datetime,
-                refresh_session: Callable[[], None] | None = None) -> Tally:
-    """Creates or updates the notes of the Contact chat-days Salesforce has; counts what was
-    acknowledged and, per chat-day, what was refused."""
+def write_notes(engine: Engine, sf: Salesforce, written: list[PlannedRecord], now: datetime, tally: Tally,
+                refresh_session: Callable[[], None] | None = None) -> None:
+    """Creates or updates the notes of the Contact chat-days Salesforce has; counts in `tally`
+    what was acknowledged and, per chat-day, what was refused. Each call's answers are kept (and
+    counted) before the next is sent, so a run stopped halfway reports what it did write."""
     _reconcile(engine, sf, refresh_session)
     wanted = [part for planned in written if planned.link.person.object_name == "Contact" for part in note_parts(planned)]
     if not wanted:
-        return Tally()
+        return
     with engine.connect() as connection:
         known = {
             (row.chat_key, row.part): row
@@ -129,31 +130,47 @@ def write_notes(engine: Engine, sf: Salesforce, written: list[PlannedRecord], no
                if (part.chat_key, part.part) not in known]
         if new:
             connection.execute(note_ledger.insert(), new)
-    created = create(sf, "Note", [{"ParentId": p.parent_id, "Title": p.title, "Body": p.body} for p in fresh],
+    for start in range(0, len(fresh), BATCH):
+        _create(engine, sf, fresh[start:start + BATCH], tally, refresh_session)
+    for start in range(0, len(changed), BATCH):
+        _update(engine, sf, changed[start:start + BATCH], known, tally, refresh_session)
+
+
+def _create(engine: Engine, sf: Salesforce, parts: list[NotePart], tally: Tally,
+            refresh_session: Callable[[], None] | None) -> None:
+    """One call's creates; a refused one voids its intent, nothing having been created."""
+    created = create(sf, "Note", [{"ParentId": p.parent_id, "Title": p.title, "Body": p.body} for p in parts],
                      refresh_session=refresh_session)
-    updated = upsert(
-        sf, "Note", "Id",
-        [{"Id": known[(p.chat_key, p.part)].note_id, "Title": p.title, "Body": p.body} for p in changed],
-        refresh_session=refresh_session,
-    )
-    tally = Tally()
-    answered = [*zip(fresh, created), *zip(changed, updated)]
+    answered = list(zip(parts, created))
     with engine.begin() as connection:
-        _update_parts(connection, [(part, _acknowledged(part, outcome)) for part, outcome in zip(fresh, created)
-                                   if outcome.ok], note_ledger.c.note_id.is_(None))
-        _update_parts(connection, [(part, _acknowledged(part, outcome)) for part, outcome in zip(changed, updated)
-                                   if outcome.ok])
+        _update_parts(connection, [(part, _acknowledged(part, outcome)) for part, outcome in answered if outcome.ok],
+                      note_ledger.c.note_id.is_(None))
         _update_parts(connection, [(part, {"intent_at": None}) for part, outcome in answered if not outcome.ok],
-                      note_ledger.c.note_id.is_(None))  # refused: nothing was created, so the intent is void
-        twins = _twins(connection, [(part, outcome.record_id) for part, outcome in zip(fresh, created) if outcome.ok])
+                      note_ledger.c.note_id.is_(None))
+        twins = _twins(connection, [(part, outcome.record_id) for part, outcome in answered if outcome.ok])
     if twins:
         delete(sf, sorted(twins), refresh_session=refresh_session)
+    _count(tally, [(part, outcome) for part, outcome in answered if outcome.record_id not in twins or not outcome.ok])
+
+
+def _update(engine: Engine, sf: Salesforce, parts: list[NotePart], known: dict[tuple[str, int], Any], tally: Tally,
+            refresh_session: Callable[[], None] | None) -> None:
+    """One call's updates of notes whose transcript changed."""
+    updated = upsert(sf, "Note", "Id",
+                     [{"Id": known[(p.chat_key, p.part)].note_id, "Title": p.title, "Body": p.body} for p in parts],
+                     refresh_session=refresh_session)
+    answered = list(zip(parts, updated))
+    with engine.begin() as connection:
+        _update_parts(connection, [(part, _acknowledged(part, outcome)) for part, outcome in answered if outcome.ok])
+    _count(tally, answered)
+
+
+def _count(tally: Tally, answered: list[tuple[NotePart, RecordOutcome]]) -> None:
     for part, outcome in answered:
-        if outcome.ok and outcome.record_id not in twins:
+        if outcome.ok:
             tally.acknowledged += 1
-        elif not outcome.ok:
+        else:
             tally.refuse(part.chat_key, f"Note: {outcome.error_code}", outcome.error_message)
-    return tally
 
 
 def _acknowledged(part: NotePart, outcome: RecordOutcome) -> dict:

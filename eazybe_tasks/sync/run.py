@@ -335,12 +335,15 @@ def _write_segment(store: Store, sf: Salesforce, report: RunReport, plans: list[
             report.failed += not answer.ok
     in_org = [(p, results[p.key.external_id()].record_id) for plan in plans for p in plan.records
               if results.get(p.key.external_id(), _NOT_WRITTEN).ok]
-    still_ours()
-    notes = write_notes(store.engine, sf, [p for p, _ in in_org], now, refresh_session)
-    report.notes_written += notes.acknowledged
-    still_ours()
-    files = write_files(store.engine, store.blobs, sf, in_org, now, refresh_session)
-    report.files_written += files.acknowledged
+    notes, files = Tally(), Tally()
+    try:  # what was acknowledged counts even when the run stops in the middle
+        still_ours()
+        write_notes(store.engine, sf, [p for p, _ in in_org], now, notes, refresh_session)
+        still_ours()
+        write_files(store.engine, store.blobs, sf, in_org, now, files, refresh_session)
+    finally:
+        report.notes_written += notes.acknowledged
+        report.files_written += files.acknowledged
     still_ours()
     _stamp_people(sf, [p for _, p in changed if results[p.key.external_id()].ok], now, refresh_session, stamped)
     _settle(store, plans, results, [notes, files], report, now)
