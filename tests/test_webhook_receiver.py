@@ -172,3 +172,32 @@ def test_json_nested_too_deeply_is_400(url: str, store: Store) -> None:
     answer = post(url, b"[" * 5000 + b"]" * 5000)
     assert answer.status_code == 400 and answer.json()["error"]["code"] == "malformed_json"
     assert count(store, ingests) == 0
+
+
+def test_a_full_disk_is_a_json_500_with_no_text_logged_and_the_retry_is_stored(
+        store: Store, url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """SQLite itself runs out of room (max_page_count), as on a full disk."""
+    from sqlalchemy import event
+
+    with store.engine.connect() as connection:
+        pages = connection.exec_driver_sql("PRAGMA page_count").scalar_one()
+
+    def no_room(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages + 2}")
+
+    event.listen(store.engine, "connect", no_room)
+    store.engine.dispose()
+    secret_text = "private-quote-4471 " + "x" * 60_000
+    raw = text_delivery(BUSINESS, "+14155550123", "wamid.full.1", secret_text,
+                        datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc))
+    with caplog.at_level("INFO"):
+        full = post(url, raw)
+    assert full.status_code == 500
+    assert full.json()["error"]["code"] == "store_failed" and "full" in full.json()["error"]["message"]
+    assert "private-quote" not in caplog.text + full.text and "store failed" in caplog.text
+    assert count(store, messages) == 0
+
+    event.remove(store.engine, "connect", no_room)
+    store.engine.dispose()
+    assert post(url, raw).status_code == 200
+    assert count(store, messages) == 1

@@ -19,7 +19,9 @@ from eazybe_tasks.tasks.store_task import StoreTask
 from eazybe_tasks.webhook.app import PATH, create_app
 from eazybe_tasks.webhook.settings import (
     APP_SECRET_VARIABLE,
+    DEFAULT_BODY_TIMEOUT_S,
     DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_PENDING_BODIES,
     SERVICE_TYPE,
     VERIFY_TOKEN_VARIABLE,
     WebhookSettings,
@@ -31,6 +33,11 @@ LOG_CONFIG = {**uvicorn.config.LOGGING_CONFIG, "loggers": {
     **uvicorn.config.LOGGING_CONFIG["loggers"],
     "eazybe_tasks": {"handlers": ["default"], "level": "INFO", "propagate": False},
 }}
+# What uvicorn lets connections hold before the app sees a request. uvicorn has no timeout on
+# reading headers: the reverse proxy must time out slow ones (README: Behind a reverse proxy).
+MAX_HEADER_BYTES = 16 * 1024  # request line and headers unfinished at this size are answered 400 (h11)
+KEEP_ALIVE_S = 5  # an idle connection is closed this long after its last response
+MAX_CONNECTIONS = 100  # a request beyond them is answered 503 by uvicorn
 
 
 class ServeWebhook(StoreTask):
@@ -38,14 +45,19 @@ class ServeWebhook(StoreTask):
     Serves the WhatsApp Cloud API webhook at {PATH}. The verify token and the app secret come
     from ${VERIFY_TOKEN_VARIABLE} and ${APP_SECRET_VARIABLE}, else from the {SERVICE_TYPE}
     service of CumulusCI's keychain (cci service connect {SERVICE_TYPE}). Put it behind your
-    HTTPS reverse proxy; Meta only calls https:// URLs. With live_org, every delivery that stores
-    something new starts a sync into that org after debounce_s seconds without another delivery
-    (at most max_delay_s after the first waiting one), one run at a time.
+    HTTPS reverse proxy, which must also time out slow headers (uvicorn has no such timeout);
+    Meta only calls https:// URLs. With live_org, every delivery that stores something new
+    starts a sync into that org after debounce_s seconds without another delivery (at most
+    max_delay_s after the first waiting one), one run at a time.
     """
     task_options = {
         "host": {"description": "Address to listen on (default 127.0.0.1)."},
         "port": {"description": "Port to listen on (default 8088)."},
         "max_body_bytes": {"description": f"Largest accepted body (default {DEFAULT_MAX_BODY_BYTES})."},
+        "body_timeout_s": {"description": f"Seconds a body may take to arrive whole; a slower one is answered 408 "
+                                          f"(default {DEFAULT_BODY_TIMEOUT_S:g})."},
+        "max_pending_bodies": {"description": f"Bodies read at once before their signature is checked; one more is "
+                                              f"answered 503 (default {DEFAULT_MAX_PENDING_BODIES})."},
         "live_org": {"description": "A CumulusCI org name: live mode, syncing into it within seconds of each "
                                     "delivery (default: off; the scheduled sync takes the messages)."},
         "debounce_s": {"description": f"Live mode: seconds without a delivery before a sync starts "
@@ -59,12 +71,7 @@ class ServeWebhook(StoreTask):
     }
 
     def _run_task(self) -> None:
-        try:
-            settings = WebhookSettings.resolve(
-                self._service(), int(self.options.get("max_body_bytes") or DEFAULT_MAX_BODY_BYTES)
-            )
-        except RuntimeError as error:
-            raise TaskOptionsError(str(error)) from error
+        settings = self._settings()
         host, port = self.options.get("host") or "127.0.0.1", int(self.options.get("port") or 8088)
         store = self._open_store()
         live = self._live_sync(store)
@@ -73,7 +80,21 @@ class ServeWebhook(StoreTask):
         app = create_app(store, settings, on_stored=live.delivery_stored if live else None)
         running: ContextManager[object] = live or nullcontext()
         with running:
-            uvicorn.run(app, host=host, port=port, log_config=LOG_CONFIG, access_log=False)
+            # h11 always, never httptools (uvicorn's pick where installed): the header limit is h11's
+            uvicorn.run(app, host=host, port=port, log_config=LOG_CONFIG, access_log=False, http="h11",
+                        h11_max_incomplete_event_size=MAX_HEADER_BYTES, timeout_keep_alive=KEEP_ALIVE_S,
+                        limit_concurrency=MAX_CONNECTIONS)
+
+    def _settings(self) -> WebhookSettings:
+        options = self.options
+        try:
+            return WebhookSettings.resolve(
+                self._service(), int(options.get("max_body_bytes") or DEFAULT_MAX_BODY_BYTES),
+                float(options.get("body_timeout_s") or DEFAULT_BODY_TIMEOUT_S),
+                int(options.get("max_pending_bodies") or DEFAULT_MAX_PENDING_BODIES),
+            )
+        except (RuntimeError, ValueError) as error:  # no secrets, or a limit that is no number or out of range
+            raise TaskOptionsError(str(error)) from error
 
     def _service(self) -> Mapping[str, str | None] | None:
         """The whatsapp_webhook service's attributes, None when it is not connected."""
