@@ -1,6 +1,7 @@
 """A sync process killed with SIGKILL between two Collections calls, right after a Note create
 was sent, and right after a File upload was sent (each answer lost, each write applied by the
-org), then a last run: the org holds every chat-day, Note and File exactly once."""
+org), then a last run: the org holds every chat-day, Note and File exactly once, and the killed
+runs' records are closed as abandoned."""
 from __future__ import annotations
 
 import hashlib
@@ -19,7 +20,7 @@ from sqlalchemy.engine import Connection
 from eazybe_local_org.org_home import org_home
 from eazybe_local_org.web.admin import call_faults_endpoint
 from eazybe_tasks.salesforce.collections_writer import create
-from eazybe_tasks.store.schema import chat_day_ledger, file_ledger, message_outcomes, note_ledger
+from eazybe_tasks.store.schema import chat_day_ledger, file_ledger, message_outcomes, note_ledger, sync_runs
 from eazybe_tasks.store.store import Store, open_store
 from eazybe_tasks.sync import ledger
 from local_org_fixture import RunningOrg
@@ -135,3 +136,6 @@ def test_kills_at_three_points_lose_and_double_nothing(deployed_org: RunningOrg,
         assert {row.outcome for row in connection.execute(select(message_outcomes.c.outcome))} == {"logged"}
         assert connection.execute(select(func.count()).select_from(message_outcomes)).scalar() == PEOPLE + PICTURES
         assert ledger.checkpoint(connection, 1) > 0  # the store's one account
+        runs = connection.execute(select(sync_runs.c.status, sync_runs.c.finished_at).order_by(sync_runs.c.id)).all()
+    assert [run.status for run in runs] == ["abandoned"] * 3 + ["succeeded"]  # no killed run stays "running"
+    assert all(run.finished_at is not None for run in runs)

@@ -21,7 +21,7 @@ def headline(per_day: pd.DataFrame, chat_days: pd.DataFrame, unmatched: pd.DataF
         ("chat-day records failing, to be retried", chat_days["retrying"].sum()),
         ("chat-day records quarantined", chat_days["quarantined"].sum()),
         ("sync runs", len(runs)),
-        ("sync runs failed or stopped early", int(runs["status"].isin(["failed", "stopped"]).sum())),
+        ("sync runs failed or stopped early", int(runs["status"].isin(["failed", "stopped", "abandoned"]).sum())),
         ("API calls made by sync runs", runs["api_calls"].sum()),
         ("reconciliation differences with the org",
          len(reconciliation.differences) if reconciliation else "not run"),

@@ -202,7 +202,7 @@ sync_runs = Table(
     Column("id", Integer, primary_key=True),
     Column("started_at", UtcDateTime(), nullable=False),
     Column("finished_at", UtcDateTime()),
-    Column("status", String(16), nullable=False, comment="running, succeeded, failed"),
+    Column("status", String(16), nullable=False, comment="running, succeeded, failed, stopped, abandoned"),
     Column("messages", Integer, nullable=False, server_default="0"),
     Column("chat_days_written", Integer, nullable=False, server_default="0"),
     Column("chat_days_failed", Integer, nullable=False, server_default="0"),
@@ -220,6 +220,7 @@ sync_runs = Table(
     Column("api_used", Integer, comment="the org's daily usage after the run (Sforce-Limit-Info)"),
     Column("api_limit", Integer, comment="the org's daily allowance"),
     Column("stop_reason", Text, comment="why a run stopped early (API budget, limit reached)"),
+    Column("lock_holders", Text, comment="the run's lock holders, comma-separated; none left in locks: it died"),
 )
 
 

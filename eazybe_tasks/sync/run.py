@@ -30,7 +30,7 @@ from eazybe_tasks.salesforce.collections_writer import BATCH, RecordOutcome, ups
 from eazybe_tasks.salesforce.resilient_calls import ApiLimitReached, RetryingQueries
 from eazybe_tasks.store.accounts import Account
 from eazybe_tasks.store.locks import DEFAULT_LEASE, SYNC_LOCK, Heartbeat, Lease, LeaseLost, LockHeld, acquire
-from eazybe_tasks.store.schema import accounts, sync_runs
+from eazybe_tasks.store.schema import accounts, locks, sync_runs
 from eazybe_tasks.store.store import Store
 from eazybe_tasks.sync import ledger, outcomes
 from eazybe_tasks.sync.chat_day_messages import (
@@ -120,7 +120,9 @@ def sync_once(store: Store, sf: Salesforce, *, days: int = DEFAULT_DAYS, window:
     with store.engine.begin() as connection:
         run_id = connection.execute(sync_runs.insert().values(
             started_at=now, status="running", mode=mode, window_start=span.start, window_end=span.end,
+            lock_holders=",".join(lease.holder for lease in leases),
         )).inserted_primary_key[0]
+        _close_dead_runs(connection, run_id)
     report = RunReport(run_id, mode)
     status, error = "succeeded", None
     try:
@@ -166,6 +168,19 @@ def _take_locks(store: Store, chosen: list[Account], lease: timedelta) -> list[L
             lease.release()
         raise
     return leases
+
+
+def _close_dead_runs(connection: Connection, run_id: int) -> None:
+    """Run records still `running` whose locks are all gone (released, or taken over from a
+    killed process, by this run say) are of runs that died: marked abandoned, not running forever."""
+    live = {row.holder for row in connection.execute(select(locks.c.holder)).all()}
+    dead = [row.id for row in connection.execute(
+        select(sync_runs.c.id, sync_runs.c.lock_holders).where(sync_runs.c.status == "running", sync_runs.c.id != run_id)
+    ).all() if not live & set((row.lock_holders or "").split(","))]
+    if dead:
+        connection.execute(update(sync_runs).where(sync_runs.c.id.in_(dead), sync_runs.c.status == "running").values(
+            status="abandoned", finished_at=datetime.now(timezone.utc),
+            error="the run ended without finishing (killed, or its last write failed); its locks were gone"))
 
 
 def _finish(store: Store, report: RunReport, status: str, error: str | None) -> None:
