@@ -4,7 +4,10 @@ random moments, until nothing is pending; then the org is compared with the inpu
 
     .venv/bin/python benchmarks/chaos.py
 
-Last line: {"messages": ..., "faults": ..., "kills": ..., "runs": ..., "lost": ..., "duplicated": ...}"""
+Before the chaos, one run stalls past its lease while another takes over (see chaos_scenario._overrun).
+
+Last line: {"messages": ..., "faults": ..., "kills": ..., "runs": ..., "lease_overruns": ..., "lost": ...,
+"duplicated": ...}"""
 from __future__ import annotations
 
 import json
@@ -43,7 +46,8 @@ def main() -> None:
     for example in verdict.examples[:10]:
         print("  ", example)
     print(json.dumps({"messages": len(scenario.messages), "faults": sum(stats.faults.values()), "kills": stats.kills,
-                      "runs": stats.runs, "lost": verdict.lost, "duplicated": verdict.duplicated}))
+                      "runs": stats.runs, "lease_overruns": stats.lease_overruns, "lost": verdict.lost,
+                      "duplicated": verdict.duplicated}))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import random
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -23,11 +24,14 @@ from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
+
 from eazybe_local_org.org_home import org_home
 from eazybe_local_org.web.admin import call_faults_endpoint
 from eazybe_tasks.salesforce.collections_writer import create
 from eazybe_tasks.sources.model import AttachmentRef, Direction, Message, MessageType, Source
 from eazybe_tasks.store.ingest import Batch
+from eazybe_tasks.store.schema import accounts, chat_day_ledger, sync_runs
 from eazybe_tasks.store.store import Store
 from eazybe_tasks.sync.pending import pending_work
 
@@ -275,6 +279,7 @@ class ChaosStats:
     kills: int = 0
     failed_runs: int = 0
     faults: Counter = field(default_factory=Counter)
+    lease_overruns: int = 0  # runs that stalled past their lease, lost it and stopped
 
 
 def _fault_settings(run: int, seed: int) -> dict[str, Any]:
@@ -295,6 +300,7 @@ def run_chaos(org: Any, store: Store, store_url: str, size: ChaosSize, log: Call
     home = org_home("local", org.folder.parent)
     stats = ChaosStats()
     start = datetime.now(timezone.utc)
+    stats.runs += _overrun(org, store, store_url, start - timedelta(minutes=10), home, log)
     for run in range(size.chaos_runs + size.kills * 3 + 30):
         chaotic = run < size.chaos_runs or stats.kills < size.kills  # a run may end before its kill
         if chaotic:
@@ -310,17 +316,62 @@ def run_chaos(org: Any, store: Store, store_url: str, size: ChaosSize, log: Call
         pending = pending_work(store.engine)
         log(f"run {run + 1}{' (faults)' if chaotic else ''}: {outcome}; pending {pending}")
         if not chaotic and outcome == "ok" and pending.nothing:
+            stats.lease_overruns = _lease_overruns(store)
             return stats
     raise AssertionError(f"still pending after {stats.runs} runs: {pending_work(store.engine)}")
 
 
-def _one_run(org: Any, store_url: str, now: datetime, kill_after: float | None) -> str:
+OVERRUN_LEASE_S = 3.0
+
+
+def _overrun(org: Any, store: Store, store_url: str, now: datetime, home: Path, log: Callable[[str], None]) -> int:
+    """A run stalls past its lease: the first run, on a slow org, is frozen (SIGSTOP, as a VM
+    pause or a swapped-out process would) once its first records are written, for longer than
+    its 3 s lease; a second run takes the lock and writes everything; then the first wakes up. It
+    must find its lease lost before its next write and stop, doubling nothing. Only the first
+    account is synced, so the chaos that follows still has the others to write. Returns the runs."""
+    with store.engine.connect() as connection:
+        first = {"SYNC_ACCOUNTS": connection.execute(select(func.min(accounts.c.number))).scalar_one()}
+    call_faults_endpoint(home, org.url, "67.0", "POST", json.dumps({"seed": 1, "slow_rate": 1.0, "slow_seconds": 0.5}))
+    stalled = _sync_process(org, store_url, now, {**first, "SYNC_LEASE_S": str(OVERRUN_LEASE_S)})
+    try:
+        deadline = time.monotonic() + 120
+        while not _records_written(store) and stalled.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        stalled.send_signal(signal.SIGSTOP)
+        time.sleep(OVERRUN_LEASE_S + 1)
+        call_faults_endpoint(home, org.url, "67.0", "DELETE", None)
+        taker = _one_run(org, store_url, now, None, first)
+    finally:
+        stalled.send_signal(signal.SIGCONT)
+    out, err = stalled.communicate(timeout=600)
+    log(f"lease overrun: the stalled run ended with {out.strip() or err.strip()[-300:]}; the run that took over: {taker}")
+    return 2
+
+
+def _records_written(store: Store) -> bool:
+    with store.engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(chat_day_ledger)).scalar_one() > 0
+
+
+def _lease_overruns(store: Store) -> int:
+    with store.engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(sync_runs).where(
+            sync_runs.c.status == "stopped", sync_runs.c.stop_reason.like("%was lost%"))).scalar_one()
+
+
+def _sync_process(org: Any, store_url: str, now: datetime, extra: dict[str, str] | None = None) -> subprocess.Popen:
     credentials = org.credentials
     env = {**os.environ, "PYTHONPATH": str(REPO), "SF_SESSION_ID": org.token(), "SYNC_NOW": now.isoformat(),
            "SYNC_TIMEOUT_S": "4", "SF_CLIENT_ID": credentials.client_id, "SF_CLIENT_SECRET": credentials.client_secret,
-           "SF_REFRESH_TOKEN": credentials.refresh_token, "REQUESTS_CA_BUNDLE": str(org.ca_bundle)}
-    process = subprocess.Popen([sys.executable, str(REPO / "tests" / "sync_process.py"), store_url, org.url],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+           "SF_REFRESH_TOKEN": credentials.refresh_token, "REQUESTS_CA_BUNDLE": str(org.ca_bundle), **(extra or {})}
+    return subprocess.Popen([sys.executable, str(REPO / "tests" / "sync_process.py"), store_url, org.url],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _one_run(org: Any, store_url: str, now: datetime, kill_after: float | None,
+             extra: dict[str, str] | None = None) -> str:
+    process = _sync_process(org, store_url, now, extra)
     if kill_after is not None:
         try:
             process.wait(timeout=kill_after)

@@ -2,12 +2,13 @@
 `python sync_process.py STORE_URL INSTANCE_URL`. The session comes in $SF_SESSION_ID; with
 $SF_CLIENT_ID, $SF_CLIENT_SECRET and $SF_REFRESH_TOKEN an expired session is refreshed the OAuth
 way; $SYNC_NOW (ISO) sets the run's clock, $SYNC_TIMEOUT_S the timeout of every call, and
-$SYNC_ACCOUNTS (business numbers, comma-separated) the accounts it syncs."""
+$SYNC_ACCOUNTS (business numbers, comma-separated) the accounts it syncs, $SYNC_LEASE_S the lease of
+its locks."""
 from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import requests
 from simple_salesforce import Salesforce
@@ -38,7 +39,7 @@ if __name__ == "__main__":
     now = datetime.fromisoformat(os.environ["SYNC_NOW"]) if os.environ.get("SYNC_NOW") else None
     accounts = os.environ["SYNC_ACCOUNTS"].split(",") if os.environ.get("SYNC_ACCOUNTS") else None
     report = sync_once(open_store(store_url), client, now=now, refresh_session=refresher(client, instance_url),
-                       accounts=accounts,
+                       accounts=accounts, lease=timedelta(seconds=float(os.environ.get("SYNC_LEASE_S") or 900)),
                        request_timeout_s=float(os.environ.get("SYNC_TIMEOUT_S") or 120))
     print(f"written={report.written} failed={report.failed} notes={report.notes_written} files={report.files_written} "
           f"stop={report.stop_reason}")

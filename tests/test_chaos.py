@@ -24,8 +24,9 @@ def test_chaos_loses_and_doubles_nothing(deployed_org: RunningOrg, tmp_path: Pat
     with capsys.disabled():  # the figures belong in CI's output
         print(f"\nchaos: {len(scenario.messages)} messages, {sum(stats.faults.values())} faults {dict(stats.faults)}, "
               f"{stats.kills} kills, {stats.runs} runs ({stats.failed_runs} failed); {verdict.expected_records} "
-              f"chat-day records expected; lost {verdict.lost}, duplicated {verdict.duplicated}")
-    assert stats.kills == CI_SIZE.kills and sum(stats.faults.values()) > 0
+              f"chat-day records expected; {stats.lease_overruns} lease overruns; lost {verdict.lost}, "
+              f"duplicated {verdict.duplicated}")
+    assert stats.kills == CI_SIZE.kills and sum(stats.faults.values()) > 0 and stats.lease_overruns >= 1
     assert (verdict.lost, verdict.duplicated) == (0, 0), verdict.examples[:10]
     assert verdict.expected_records > 100
 
