@@ -5,7 +5,6 @@ EFBIG, which SQLite reports as a full disk or an I/O error, as on a real full di
 from __future__ import annotations
 
 import json
-import os
 import resource
 import sqlite3
 import subprocess
