@@ -109,8 +109,9 @@ def _login_result(org: "LocalOrg", request: Request, session_id: str) -> Respons
 
 async def soap_login(org: "LocalOrg", request: Request) -> Response:
     fields = _login_fields(await request.body())
-    password_ok = fields is not None and _password_accepted(fields[1], org.credentials.password)
-    session_id = org.log_in(fields[0], password_ok) if fields is not None else None
+    if fields is None:
+        return _fault()
+    session_id = org.log_in(fields[0], _password_accepted(fields[1], org.credentials.password))
     if session_id is None:
         return _fault()
     return _login_result(org, request, session_id)

@@ -6,9 +6,9 @@ max_pending_bodies bodies being read (503 with Retry-After, nothing read), size 
 whole body within body_timeout_s (408), signature on the raw bytes (401 missing or malformed, 403
 wrong), JSON (400; text no database can store is repaired, see text_repair), payload structure
 (400 naming the payload path), then one store transaction (400 if the store refuses a value,
-500 with the same JSON shape if the store fails, a full disk say); only then 200. Meta retries anything but a 200, so a delivery refused or failed to store comes
-back. `on_stored` hears of every stored delivery once its transaction has committed (live mode
-starts a sync from it)."""
+500 with the same JSON shape if the store fails, a full disk say); only then 200. Meta retries
+anything but a 200, so a delivery refused or failed to store comes back. `on_stored` hears of
+every stored delivery once its transaction has committed (live mode starts a sync from it)."""
 from __future__ import annotations
 
 import hmac
