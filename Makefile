@@ -70,6 +70,7 @@ demo: setup
 	@$(STEP) "load the sample people, unless there" -- $(WITH_ORG) sh -c \
 		'$(BIN)/python -m eazybe_tasks.demo has-people --org local || $(BIN)/cci task run snowfakery --org local -o recipe $(RECIPE)'
 	@$(STEP) "sample exports and webhook deliveries into the store" -- $(BIN)/python -m eazybe_tasks.demo history --out build/demo
+	@$(STEP) "a WhatsApp Business app's history, echoes, contacts" -- $(BIN)/python -m eazybe_tasks.demo business-app
 	@$(STEP) "backfill 3 days through notebooks/sync.ipynb" -- \
 		$(WITH_ORG) $(BIN)/cci task run run_sync_notebook --org local -o mode backfill -o days 3
 	@$(STEP) "new webhook deliveries into the store" -- $(BIN)/python -m eazybe_tasks.demo live

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from simple_salesforce.exceptions import SalesforceMalformedRequest
+from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceMoreThanOneRecord
 
 from asgi_server import _free_port
 from eazybe_local_org.org_home import org_home
@@ -93,6 +93,32 @@ def test_cci_deploy_then_use_the_object(cci_home: Path, org: RunningOrg) -> None
     with pytest.raises(SalesforceMalformedRequest) as restricted:
         sf.WhatsApp_Chat__c.create({"Name": "c", "Source__c": "Carrier pigeon"})
     assert restricted.value.content[0]["errorCode"] == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
+    business_app = sf.WhatsApp_Chat__c.create({"Name": "d", "Source__c": "Business App"})["id"]
+    assert sf.WhatsApp_Chat__c.get(business_app)["Source__c"] == "Business App"
+    source = {f["name"]: f for f in described["fields"]}["Source__c"]
+    assert [v["value"] for v in source["picklistValues"]] == ["Cloud API", "Chat Export", "Feed", "Business App"]
+
+
+def test_the_whatsapp_user_id_is_a_non_unique_external_id(cci_home: Path, org: RunningOrg) -> None:
+    """Contact.WhatsApp_User_Id__c as Salesforce has it: an external id that may repeat, matched
+    case-insensitively, so an upsert by a BSUID two contacts share answers 300."""
+    result = cci(cci_home, org, "task", "run", "deploy", "--org", "local", "-o", "path", "force-app")
+    assert result.returncode == 0, result.stdout + result.stderr
+    sf = org.client()
+    for name in ("Contact", "Lead"):
+        field = {f["name"]: f for f in getattr(sf, name).describe()["fields"]}["WhatsApp_User_Id__c"]
+        assert (field["type"], field["length"], field["externalId"], field["idLookup"], field["unique"]) == (
+            "string", 255, True, True, False
+        )  # fmt: skip
+    bsuid = "US.13491208655302741918"
+    first = sf.Contact.create({"LastName": "One", "WhatsApp_User_Id__c": bsuid})["id"]
+    assert sf.Contact.upsert(f"WhatsApp_User_Id__c/{bsuid.lower()}", {"FirstName": "Ann"}) == 200  # updated, API 46.0+
+    assert sf.Contact.get(first)["FirstName"] == "Ann"
+    sf.Contact.create({"LastName": "Two", "WhatsApp_User_Id__c": bsuid})
+    rows = sf.query(f"SELECT Id FROM Contact WHERE WhatsApp_User_Id__c = '{bsuid}'")
+    assert rows["totalSize"] == 2
+    with pytest.raises(SalesforceMoreThanOneRecord):
+        sf.Contact.upsert(f"WhatsApp_User_Id__c/{bsuid}", {"FirstName": "Bob"})
 
 
 

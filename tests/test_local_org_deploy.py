@@ -125,16 +125,16 @@ def test_cumulusci_deploys_the_project(converted):
     assert b"<status>InProgress</status>" in api.bodies[1]  # the polling loop ran
     chat = org.objects["WhatsApp_Chat__c"]
     custom = [f for f in chat.fields.values() if f.custom]
-    assert len(custom) == 17
+    assert len(custom) == 19
     assert {"Id", "Name", "OwnerId", "CreatedDate", "SystemModstamp"} <= set(chat.fields)
     assert chat.key_prefix == "a00"
     assert chat.fields["Transcript__c"].length == 131072
     assert chat.fields["Chat_Key__c"].external_id and chat.fields["Chat_Key__c"].unique
     assert chat.fields["Contact__c"].reference_to == ("Contact",)
-    assert chat.fields["Source__c"].picklist_values == ("Cloud API", "Chat Export", "Feed")
+    assert chat.fields["Source__c"].picklist_values == ("Cloud API", "Chat Export", "Feed", "Business App")
     for name in ("Contact", "Lead"):
         assert {f.name for f in org.objects[name].fields.values() if f.custom} == {
-            "WhatsApp_Do_Not_Log__c", "WhatsApp_Last_Message_At__c", "WhatsApp_Last_Synced__c",
+            "WhatsApp_Do_Not_Log__c", "WhatsApp_Last_Message_At__c", "WhatsApp_Last_Synced__c", "WhatsApp_User_Id__c",
         }
 
 
@@ -165,8 +165,12 @@ def test_cumulusci_deploys_the_project_into_the_schema_registry(converted, tmp_p
     assert table_columns(conn, "WhatsApp_Chat__c") >= set(chat.fields)
     for name in ("Contact", "Lead"):
         added = {f.name for f in registry.object(name).fields.values() if f.custom}
-        assert added == custom_field_names(name) and len(added) == 3
+        assert added == custom_field_names(name) and len(added) == 4
         assert table_columns(conn, name) >= added
+        user_id = registry.object(name).fields["WhatsApp_User_Id__c"]
+        assert (user_id.type, user_id.length, user_id.external_id, user_id.id_lookup, user_id.unique) == (
+            "string", 255, True, True, False
+        )  # fmt: skip
 
     query = "SELECT Id, Name, Contact__r.LastName FROM WhatsApp_Chat__c WHERE Chat_Key__c = 'k'"
     compiled = compile_query(query, registry.soql_lookup(), now=datetime(2024, 1, 1))
@@ -176,7 +180,7 @@ def test_cumulusci_deploys_the_project_into_the_schema_registry(converted, tmp_p
     columns = {name: table_columns(conn, name) for name in ("WhatsApp_Chat__c", "Contact", "Lead")}
     replan = plan_deploy(base64.b64decode(package_zip), DeployOptions(check_only=True), registry)
     schema_messages = [m for m in replan.successes if m.component_type in ("CustomObject", "CustomField")]
-    assert replan.success and len(schema_messages) == 24 and not any(m.created for m in schema_messages)
+    assert replan.success and len(schema_messages) == 28 and not any(m.created for m in schema_messages)
     assert deploy(package_zip, registry).result == "Success"
     assert conn.execute('SELECT * FROM "_schema" ORDER BY "object", "field"').fetchall() == stored
     assert {name: table_columns(conn, name) for name in columns} == columns
@@ -186,9 +190,9 @@ def test_cumulusci_deploys_the_project_into_the_schema_registry(converted, tmp_p
 def test_plan_reports_every_component(converted):
     plan = plan_deploy(base64.b64decode(cumulusci_zip(converted)), DeployOptions(), FakeOrg())
     assert plan.status == "Succeeded" and not plan.failures
-    assert plan.components_total == plan.components_deployed == 32
+    assert plan.components_total == plan.components_deployed == 36
     assert [o.name for o in plan.objects] == ["WhatsApp_Chat__c"]
-    assert len(plan.fields) == 6
+    assert len(plan.fields) == 8
     types = {m.component_type for m in plan.successes}
     assert types == {"", "CustomObject", "CustomField", "ListView", "CompactLayout", "Layout", "CustomTab", "PermissionSet"}
     field = next(m for m in plan.successes if m.full_name == "WhatsApp_Chat__c.Transcript__c")
@@ -235,7 +239,7 @@ def test_without_rollback_the_good_components_are_applied(converted, tmp_path):
     plan = plan_deploy(base64.b64decode(package_zip), DeployOptions(rollback_on_error=False), FakeOrg())
     assert plan.status == "SucceededPartial"
     assert [m.problem for m in plan.failures] == ["Field type Summary is not supported by the local org"]
-    assert len(plan.fields) == 5 and plan.objects
+    assert len(plan.fields) == 7 and plan.objects
 
 
 def test_missing_package_xml_and_unknown_types():

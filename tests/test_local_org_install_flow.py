@@ -20,7 +20,9 @@ from test_local_org_cumulusci import cci
 from test_local_org_retrieve import NS, layout, retrieve
 
 LAYOUTS = {"Contact-Contact Layout": "WhatsApp_Chat__c.Contact__c", "Lead-Lead Layout": "WhatsApp_Chat__c.Lead__c"}
-WHATSAPP_FIELDS = ["WhatsApp_Last_Synced__c", "WhatsApp_Last_Message_At__c", "WhatsApp_Do_Not_Log__c"]
+WHATSAPP_FIELDS = [
+    "WhatsApp_Last_Synced__c", "WhatsApp_Last_Message_At__c", "WhatsApp_Do_Not_Log__c", "WhatsApp_User_Id__c",
+]
 
 
 @pytest.fixture(scope="module")
@@ -59,9 +61,9 @@ def test_install_flow_then_again(cci_home: Path, org: RunningOrg) -> None:
         column = document.xpath("//md:layoutColumns[md:layoutItems/md:field='MobilePhone']", namespaces=NS)[0]
         fields = column.xpath("md:layoutItems/md:field/text()", namespaces=NS)
         mobile = fields.index("MobilePhone")
-        assert fields[mobile + 1 : mobile + 4] == WHATSAPP_FIELDS
+        assert fields[mobile + 1 : mobile + 1 + len(WHATSAPP_FIELDS)] == WHATSAPP_FIELDS
         behaviors = dict(zip(fields, column.xpath("md:layoutItems/md:behavior/text()", namespaces=NS)))
-        assert [behaviors[f] for f in WHATSAPP_FIELDS] == ["Readonly", "Readonly", "Edit"]
+        assert [behaviors[f] for f in WHATSAPP_FIELDS] == ["Readonly", "Readonly", "Edit", "Readonly"]
 
     sf = org.client()
     assignments = sf.query(

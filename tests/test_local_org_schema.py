@@ -152,7 +152,7 @@ def test_custom_field_types_of_the_project() -> None:
     assert (project_field("WhatsApp_Chat__c", "WhatsApp_Number__c").type, 40) == ("phone", 40)
     source = project_field("WhatsApp_Chat__c", "Source__c")
     assert source.type == "picklist" and source.restricted_picklist
-    assert source.picklist_values == ("Cloud API", "Chat Export", "Feed") and source.default_value is None
+    assert source.picklist_values == ("Cloud API", "Chat Export", "Feed", "Business App") and source.default_value is None
     contact = project_field("WhatsApp_Chat__c", "Contact__c")
     assert (contact.type, contact.reference_to, contact.relationship_name, contact.child_relationship_name) == (
         "reference", ("Contact",), "Contact__r", "WhatsApp_Chats__r"
@@ -213,7 +213,7 @@ def test_registry_keeps_deployed_schema_across_reopen(tmp_path: Path) -> None:
     chat = reopened.object("whatsapp_chat__C")
     assert chat is not None and chat.name == "WhatsApp_Chat__c" and chat.key_prefix == prefix
     assert chat.field("chat_key__c").external_id
-    assert chat.fields["Source__c"].picklist_values == ("Cloud API", "Chat Export", "Feed")
+    assert chat.fields["Source__c"].picklist_values == ("Cloud API", "Chat Export", "Feed", "Business App")
     assert reopened.object("CONTACT").field("WhatsApp_Do_Not_Log__c").type == "boolean"
     assert reopened.object("Contact").field("LastName") is not None
     assert reopened.object("Nope__c") is None

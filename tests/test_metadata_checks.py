@@ -38,6 +38,7 @@ def test_source_has_the_data_model() -> None:
         "Chat_Name__c", "Is_Group__c", "Chat_Date__c", "First_Message_At__c",
         "Last_Message_At__c", "Message_Count__c", "Inbound_Count__c", "Outbound_Count__c",
         "Attachment_Count__c", "Transcript__c", "Source__c", "Last_Synced_At__c",
+        "WhatsApp_User_Id__c", "WhatsApp_Username__c",
     }
     for person in ("Contact", "Lead"):
         person_fields = {
@@ -45,6 +46,7 @@ def test_source_has_the_data_model() -> None:
         }
         assert person_fields == {
             "WhatsApp_Last_Synced__c", "WhatsApp_Last_Message_At__c", "WhatsApp_Do_Not_Log__c",
+            "WhatsApp_User_Id__c",
         }
 
 

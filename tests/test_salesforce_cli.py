@@ -39,13 +39,13 @@ def test_sf_project_convert_source(tmp_path: Path) -> None:
     members = _package_members(out / "package.xml")
     for type_name, expected in PACKAGE_TYPES.items():
         assert members.get(type_name) == expected, type_name
-    assert len(members["CustomField"]) == 17 + 3 + 3
+    assert len(members["CustomField"]) == 19 + 4 + 4
     assert etree.parse(str(out / "package.xml")).getroot().findtext(f"{{{MD_NS}}}version") == "67.0"
 
     # The CLI recomposes each object: fields, list views and compact layouts inside one .object.
     chat = etree.parse(str(out / "objects" / "WhatsApp_Chat__c.object")).getroot()
     ns = {"md": MD_NS}
-    assert len(chat.findall("md:fields", ns)) == 17
+    assert len(chat.findall("md:fields", ns)) == 19
     assert len(chat.findall("md:listViews", ns)) == 3
     assert chat.findtext("md:label", namespaces=ns) == "WhatsApp Chat by EazyBe"
     assert chat.findtext("md:pluralLabel", namespaces=ns) == "WhatsApp Chats by EazyBe"

@@ -14,7 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from eazybe_tasks.audit.frames import frame
 from eazybe_tasks.audit.period import Period
-from eazybe_tasks.store.schema import accounts, message_outcomes, messages, people
+from eazybe_tasks.store.schema import accounts, address_book, message_outcomes, messages, people
 from eazybe_tasks.sync.outcomes import DO_NOT_LOG, LOGGED, PENDING, QUARANTINED, UNMATCHED
 
 OUTCOMES = (LOGGED, PENDING, QUARANTINED, UNMATCHED, DO_NOT_LOG)  # the order of columns and stacks
@@ -58,16 +58,21 @@ def messages_per_account(engine: Engine, period: Period) -> pd.DataFrame:
 
 def unmatched_numbers(engine: Engine, period: Period) -> pd.DataFrame:
     """The numbers that matched no Contact or Lead, most messages first: the list an admin works
-    through to add or fix Contacts. Messages with no outside number (a group's outbound ones) are
+    through to add or fix Contacts, with the name the seller gave the number in the WhatsApp
+    Business app where its address book has one. Messages with no outside number (a group's outbound ones) are
     left out: there is nothing to fix for them."""
     last_seen = func.max(messages.c.sent_at).label("last_seen")
     counted = func.count(distinct(message_outcomes.c.message_pk)).label("messages")
+    in_book = ((address_book.c.account_id == message_outcomes.c.account_id)
+               & (address_book.c.phone == message_outcomes.c.number) & address_book.c.removed.is_(False))
     statement = (
-        select(message_outcomes.c.number, accounts.c.number.label("account"), counted,
+        select(message_outcomes.c.number, func.max(address_book.c.name).label("name"),
+               accounts.c.number.label("account"), counted,
                func.count(distinct(message_outcomes.c.chat_pk)).label("chats"),
                func.min(messages.c.sent_at).label("first_seen"), last_seen)
         .join_from(message_outcomes, messages, messages.c.id == message_outcomes.c.message_pk)
         .join(accounts, accounts.c.id == message_outcomes.c.account_id)
+        .outerjoin(address_book, in_book)
         .where(_in_period(period), message_outcomes.c.outcome == UNMATCHED, message_outcomes.c.number.is_not(None))
         .group_by(message_outcomes.c.number, accounts.c.number)
         .order_by(counted.desc(), last_seen.desc(), message_outcomes.c.number)

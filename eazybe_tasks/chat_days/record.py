@@ -13,7 +13,7 @@ from eazybe_tasks.sources.model import Direction
 
 TRANSCRIPT_LIMIT = 131_072  # Transcript__c is a Long Text Area(131072)
 NAME_LIMIT = 80
-SOURCE_LABELS = {"cloud_api": "Cloud API", "chat_export": "Chat Export", "feed": "Feed"}
+SOURCE_LABELS = {"cloud_api": "Cloud API", "chat_export": "Chat Export", "feed": "Feed", "business_app": "Business App"}
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,12 @@ def salesforce_datetime(moment: datetime) -> str:
 def build_record(
     key: ChatDayKey, person_field: str, chat_name: str, is_group: bool, customer_number: str | None,
     source: str, messages: list[TranscriptMessage], utc_times: list[datetime],
+    user_id: str | None = None, username: str | None = None,
 ) -> ChatDayRecord:
     """`person_field` is Contact__c or Lead__c; `utc_times` are the messages' UTC times, for the
-    first/last DateTime fields. Last_Synced_At__c is set by the writer, outside the hash."""
+    first/last DateTime fields; `user_id` and `username` are the customer's WhatsApp user id
+    (BSUID) and username, sent only when known (so a chat without them hashes as it always
+    did). Last_Synced_At__c is set by the writer, outside the hash."""
     transcript = render_transcript(messages)
     field_text = transcript
     if len(transcript) > TRANSCRIPT_LIMIT:
@@ -80,5 +83,8 @@ def build_record(
         "Transcript__c": field_text,
         "Source__c": SOURCE_LABELS[source],
     }
+    for name, value in (("WhatsApp_User_Id__c", user_id), ("WhatsApp_Username__c", username)):
+        if value:
+            fields[name] = value[:255] if name == "WhatsApp_User_Id__c" else value[:100]
     digest = hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode() + transcript.encode()).hexdigest()
     return ChatDayRecord(fields, transcript, digest)

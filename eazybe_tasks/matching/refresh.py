@@ -14,8 +14,9 @@ from eazybe_tasks.store.schema import people, settings
 
 CHECKPOINT = "directory.system_modstamp.{object}"
 FIELDS = {
-    "Contact": "Id, Name, Phone, MobilePhone, WhatsApp_Do_Not_Log__c, IsDeleted, SystemModstamp",
-    "Lead": "Id, Name, Phone, MobilePhone, WhatsApp_Do_Not_Log__c, IsConverted, IsDeleted, SystemModstamp",
+    "Contact": "Id, Name, Phone, MobilePhone, WhatsApp_Do_Not_Log__c, WhatsApp_User_Id__c, IsDeleted, SystemModstamp",
+    "Lead": "Id, Name, Phone, MobilePhone, WhatsApp_Do_Not_Log__c, WhatsApp_User_Id__c, IsConverted, IsDeleted, "
+            "SystemModstamp",
 }
 
 
@@ -64,6 +65,7 @@ def refresh_directory(engine: Engine, client: QueryClient) -> RefreshReport:
                     phone=record["Phone"], mobile_phone=record["MobilePhone"],
                     is_converted=bool(record.get("IsConverted")),
                     do_not_log=bool(record["WhatsApp_Do_Not_Log__c"]),
+                    whatsapp_user_id=record["WhatsApp_User_Id__c"] or None,
                     system_modstamp=record["SystemModstamp"],
                 ))
             if records:
@@ -76,6 +78,7 @@ def stored_people(engine: Engine) -> list[Person]:
         rows = connection.execute(select(people)).all()
     return [
         Person(row.record_id, row.object_name, row.name or "",
-               tuple(p for p in (row.phone, row.mobile_phone) if p), row.is_converted, row.do_not_log)
+               tuple(p for p in (row.phone, row.mobile_phone) if p), row.is_converted, row.do_not_log,
+               row.whatsapp_user_id)
         for row in rows
     ]

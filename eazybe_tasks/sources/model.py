@@ -15,6 +15,7 @@ class Source(str, Enum):
     CLOUD_API = "cloud_api"
     CHAT_EXPORT = "chat_export"
     FEED = "feed"
+    BUSINESS_APP = "business_app"  # coexistence: what the seller did in the WhatsApp Business app
 
 
 class Direction(str, Enum):
@@ -76,6 +77,7 @@ class Message:
     reply_to: str | None = None  # source_id of the message this one answers or reacts to
     attachments: tuple[AttachmentRef, ...] = ()
     raw: Any = field(default=None, compare=False)  # the source's own record, kept for the audit
+    user_id: str | None = None  # 1:1: the customer's business-scoped WhatsApp user id (BSUID), when sent
 
 
 @dataclass(frozen=True)

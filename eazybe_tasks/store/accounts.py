@@ -27,6 +27,8 @@ class Account:
     time_zone: str
     connected_at: datetime
     last_synced_at: datetime | None
+    phone_number_id: str | None = None  # the Graph API's id of the number
+    waba_id: str | None = None  # its WhatsApp Business Account
 
 
 def implied_settings(number: str) -> tuple[str, str]:

@@ -17,10 +17,13 @@ from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
+from eazybe_tasks.sources.account_facts import AccountFacts
 from eazybe_tasks.sources.model import Message, MessageType, Source, StatusUpdate
+from eazybe_tasks.store import business_app
 from eazybe_tasks.store.accounts import Account, register_account
 from eazybe_tasks.store.blobs import BlobStore
-from eazybe_tasks.store.schema import attachments, chats, ingests, message_outcomes, messages, participants, statuses
+from eazybe_tasks.store.identities import apply_handle_changes, record_users, resolve_chat
+from eazybe_tasks.store.schema import attachments, ingests, message_outcomes, messages, participants, statuses
 
 CHUNK = 500
 INGEST_ATTEMPTS = 3
@@ -37,16 +40,17 @@ class Batch:
     statuses: Sequence[StatusUpdate] = ()
     raw: bytes | None = None  # a webhook body, kept verbatim; files are not copied
     received_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    facts: AccountFacts = field(default_factory=AccountFacts)  # users, address book, history progress...
 
     @classmethod
     def of_delivery(
         cls, source: Source, origin: str, raw: bytes,
-        messages: Sequence[Message], statuses: Sequence[StatusUpdate],
+        messages: Sequence[Message], statuses: Sequence[StatusUpdate], facts: AccountFacts | None = None,
     ) -> "Batch":
         """A pushed delivery (webhook): its body is kept, and the same body twice is stored once."""
         return cls(
             source=source, origin=origin, raw_sha256=hashlib.sha256(raw).hexdigest(), raw=raw,
-            messages=messages, statuses=statuses,
+            messages=messages, statuses=statuses, facts=facts or AccountFacts(),
         )
 
 
@@ -86,8 +90,6 @@ def _stored_pairs(connection: Connection, first: Column, second: Column, pairs: 
     return found
 
 
-_CHAT = select(chats.c.id, chats.c.name).where(chats.c.account_id == bindparam("account"),
-                                               chats.c.chat_id == bindparam("chat"))
 _DELIVERY = select(ingests.c.id).where(ingests.c.source == bindparam("source"), ingests.c.raw_sha256 == bindparam("sha"))
 _COUNTS = update(ingests).where(ingests.c.id == bindparam("ingest"))  # sets the columns its parameters name
 # A stored status, as a rank: NULL for a status the toolkit does not know, which nothing replaces.
@@ -109,7 +111,7 @@ class _BatchWriter:
         self.blobs = blobs
         self.ingest_id = ingest_id
         self.accounts: dict[str, Account] = {}
-        self.chats: dict[tuple[int, str], int] = {}
+        self.chats: dict[tuple[int, str, str | None], int] = {}
         self.participants: set[tuple[int, str]] = set()  # (chat, handle) known to be stored
 
     def account(self, number: str) -> Account:
@@ -118,23 +120,24 @@ class _BatchWriter:
         return self.accounts[number]
 
     def chat(self, account: Account, message: Message) -> int:
-        key = (account.id, message.chat_id)
+        key = (account.id, message.chat_id, message.user_id)
         if key not in self.chats:
-            found = self.connection.execute(_CHAT, {"account": account.id, "chat": message.chat_id}).first()
-            if found is None:
-                self.chats[key] = self.connection.execute(
-                    chats.insert().values(
-                        account_id=account.id, chat_id=message.chat_id,
-                        is_group=message.is_group, name=message.chat_name,
-                    )
-                ).inserted_primary_key[0]
-            else:
-                self.chats[key] = found.id
-                if message.chat_name and message.chat_name != found.name:
-                    self.connection.execute(
-                        update(chats).where(chats.c.id == found.id).values(name=message.chat_name)
-                    )
+            self.chats[key] = resolve_chat(self.connection, account.id, message)
         return self.chats[key]
+
+    def add_facts(self, facts: AccountFacts, received_at: datetime) -> None:
+        """What the batch says besides messages: handle changes after its messages (the old
+        handle's chat may be the batch's own), then the Business app's contacts and history."""
+        numbers = {n.account_number for n in facts.numbers} | {c.account_number for c in facts.handle_changes}
+        numbers |= {e.account_number for e in facts.address_book} | {c.account_number for c in facts.history}
+        ids = {number: self.account(number).id for number in sorted(numbers)}
+        business_app.record_numbers(self.connection, ids, facts.numbers)
+        for number, account_id in ids.items():
+            apply_handle_changes(self.connection, account_id,
+                                 [c for c in facts.handle_changes if c.account_number == number])
+        business_app.record_address_book(self.connection, ids, facts.address_book)
+        business_app.record_history(self.connection, ids, facts.history, received_at, self.ingest_id)
+        business_app.record_events(self.connection, facts.account_events, self.ingest_id)
 
     def split(self, chunk: Sequence[Message]) -> tuple[list[Message], list[Message]]:
         """(messages not stored yet, edits and deletions of messages already stored); anything
@@ -288,6 +291,7 @@ def _ingest_once(engine: Engine, blobs: BlobStore, batch: Batch) -> IngestResult
             "messages_seen": 0, "messages_added": 0, "statuses_added": 0,
         }).inserted_primary_key[0]
         writer = _BatchWriter(connection, blobs, ingest_id)
+        record_users(connection, batch.facts.users, batch.received_at)
         seen = added = 0
         for chunk in _chunks(batch.messages):
             seen += len(chunk)
@@ -297,6 +301,7 @@ def _ingest_once(engine: Engine, blobs: BlobStore, batch: Batch) -> IngestResult
                 writer.revise(message)
             added += len(fresh)
         statuses_added = writer.add_statuses(batch.statuses)
+        writer.add_facts(batch.facts, batch.received_at)
         connection.execute(_COUNTS, {"ingest": ingest_id, "messages_seen": seen, "messages_added": added,
                                      "statuses_added": statuses_added})
     return IngestResult(ingest_id, seen, added, statuses_added)

@@ -66,6 +66,8 @@ accounts = Table(
     Column("time_zone", String(64), nullable=False, comment="IANA name; chat-days are cut in it"),
     Column("connected_at", UtcDateTime(), nullable=False),
     Column("last_synced_at", UtcDateTime()),
+    Column("phone_number_id", String(64), comment="the Graph API's id of the number, as deliveries give it"),
+    Column("waba_id", String(64), index=True, comment="its WhatsApp Business Account; account events name it"),
 )
 
 ingests = Table(
@@ -90,7 +92,73 @@ chats = Table(
     Column("chat_id", String(128), nullable=False, comment="E.164 for 1:1, the group id for groups"),
     Column("is_group", Boolean, nullable=False),
     Column("name", String(255)),
+    Column("user_id", String(160), comment="1:1: the customer's latest business-scoped user id (BSUID)"),
     UniqueConstraint("account_id", "chat_id"),
+)
+
+chat_handles = Table(
+    "chat_handles",
+    metadata,
+    Column("account_id", ForeignKey("accounts.id"), primary_key=True),
+    Column("handle", String(160), primary_key=True, comment="a phone (E.164), a BSUID or a group id"),
+    Column("chat_pk", ForeignKey("chats.id"), nullable=False, index=True),
+)
+
+whatsapp_users = Table(
+    "whatsapp_users",
+    metadata,
+    Column("user_id", String(160), primary_key=True, comment="business-scoped: unique within a portfolio"),
+    Column("parent_user_id", String(160)),
+    Column("phone", String(16), index=True, comment="E.164, the latest seen with this id"),
+    Column("username", String(255)),
+    Column("name", String(255)),
+    Column("first_seen_at", UtcDateTime(), nullable=False),
+    Column("last_seen_at", UtcDateTime(), nullable=False),
+)
+
+address_book = Table(
+    "address_book",
+    metadata,
+    Column("account_id", ForeignKey("accounts.id"), primary_key=True),
+    Column("phone", String(16), primary_key=True),
+    Column("name", String(255)),
+    Column("removed", Boolean, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+history_chunks = Table(
+    "history_chunks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("phase", Integer),
+    Column("chunk_order", Integer),
+    Column("progress", Integer, comment="0-100 over the whole history sync"),
+    Column("messages", Integer, nullable=False),
+    Column("declined", Text, comment="Meta's error when the business declined to share its history"),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("ingest_id", ForeignKey("ingests.id"), nullable=False),
+)
+
+account_events = Table(
+    "account_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("waba_id", String(64), nullable=False, index=True),
+    Column("event", String(64), nullable=False, comment="ACCOUNT_OFFBOARDED, PARTNER_REMOVED, ACCOUNT_RECONNECTED"),
+    Column("reason", String(64)),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("ingest_id", ForeignKey("ingests.id"), nullable=False),
+)
+
+business_app_requests = Table(
+    "business_app_requests",
+    metadata,
+    Column("account_id", ForeignKey("accounts.id"), primary_key=True),
+    Column("sync_type", String(32), primary_key=True, comment="smb_app_state_sync or history"),
+    Column("requested_at", UtcDateTime(), nullable=False),
+    Column("request_id", String(255), comment="the Graph API's answer"),
+    Column("days", Integer, comment="history: how many days of it go to Salesforce (the account's backfill window)"),
 )
 
 participants = Table(
@@ -168,6 +236,7 @@ people = Table(
     Column("mobile_phone", String(40)),
     Column("is_converted", Boolean, nullable=False),
     Column("do_not_log", Boolean, nullable=False),
+    Column("whatsapp_user_id", String(160), comment="WhatsApp_User_Id__c: a BSUID links before any phone"),
     Column("system_modstamp", String(28), nullable=False, comment="as Salesforce wrote it; orders refreshes"),
 )
 

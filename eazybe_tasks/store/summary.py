@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select, type_coerce
 from sqlalchemy.engine import Engine
 
+from eazybe_tasks.store.business_app import HistoryProgress, Offboarding, history_progress, offboarding
 from eazybe_tasks.store.schema import UtcDateTime, accounts, chats, ingests, messages
 
 
@@ -19,6 +20,16 @@ class AccountSummary:
     messages: int
     last_message_at: datetime | None
     last_synced_at: datetime | None
+    history: HistoryProgress | None = None  # the Business app's history sync, when one came
+    offboarded: Offboarding | None = None  # the number left coexistence: no longer synced
+
+    def business_app(self) -> str:
+        """One line on the account's Business-app side, "" when it has none."""
+        parts = [self.history.describe()] if self.history else []
+        if self.offboarded:
+            reason = f", {self.offboarded.reason}" if self.offboarded.reason else ""
+            parts.append(f"offboarded {self.offboarded.at:%Y-%m-%d} ({self.offboarded.event}{reason}): not synced")
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -44,7 +55,8 @@ def summarize(engine: Engine) -> StoreSummary:
     )
     query = (
         select(
-            accounts.c.number, accounts.c.label, accounts.c.time_zone, accounts.c.last_synced_at,
+            accounts.c.id, accounts.c.number, accounts.c.label, accounts.c.time_zone, accounts.c.last_synced_at,
+            accounts.c.waba_id,
             func.coalesce(chat_counts.c.n, 0).label("chats"),
             func.coalesce(message_stats.c.n, 0).label("messages"),
             message_stats.c.last,
@@ -55,6 +67,7 @@ def summarize(engine: Engine) -> StoreSummary:
     )
     with engine.connect() as connection:
         rows = connection.execute(query).all()
+        business = {row.id: (history_progress(connection, row.id), offboarding(connection, row.waba_id)) for row in rows}
         ingest_count, last_ingest = connection.execute(
             select(func.count(), type_coerce(func.max(ingests.c.received_at), UtcDateTime()))
         ).one()
@@ -63,7 +76,7 @@ def summarize(engine: Engine) -> StoreSummary:
             AccountSummary(
                 number=row.number, label=row.label, time_zone=row.time_zone, chats=row.chats,
                 messages=row.messages, last_message_at=row.last,
-                last_synced_at=row.last_synced_at,
+                last_synced_at=row.last_synced_at, history=business[row.id][0], offboarded=business[row.id][1],
             )
             for row in rows
         ],

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from eazybe_tasks.chat_days.record import ChatDayKey, ChatDayRecord, build_record
@@ -11,6 +11,7 @@ from eazybe_tasks.chat_days.transcript import TranscriptAttachment, TranscriptMe
 from eazybe_tasks.matching.directory import Link, PhoneDirectory
 from eazybe_tasks.sources.model import Direction, MessageType
 from eazybe_tasks.store.accounts import Account
+from eazybe_tasks.store.identities import ChatIdentity
 from eazybe_tasks.sync.chat_day_messages import ChatDay
 
 PERSON_FIELD = {"Contact": "Contact__c", "Lead": "Lead__c"}
@@ -26,32 +27,56 @@ class PlannedRecord:
     files: tuple[tuple[str, str], ...] = ()  # (sha256, file name) of the day's downloaded attachments
 
 
-def linked_people(chat, rows: list, links_of: Callable[[str], list[Link]]) -> list[Link]:  # type: ignore[no-untyped-def]
-    """1:1: the people with the customer's number. Group: the people among its senders.
-    `links_of` is a directory's `links`, usually remembered per number (see `remembered_links`)."""
-    numbers = [chat.chat_id] if not chat.is_group else sorted(
-        {row.sender for row in rows if row.sender and row.direction == Direction.INBOUND.value}
-    )
-    links: dict[str, Link] = {}
-    for number in numbers:
-        for link in links_of(number):
-            links.setdefault(link.person.record_id, link)
-    return list(links.values())
+@dataclass(frozen=True)
+class ChatParty:
+    """A chat and who it is with, as the store knows them."""
+
+    chat: Any  # the chats row
+    identity: ChatIdentity
+    book_name: str | None = None  # the name the seller gave the number in the Business app
+
+
+class Linker:
+    """A directory's answers, each number parsed once: a chat's number comes back with every one
+    of its days, and parsing it is most of what linking costs."""
+
+    def __init__(self, directory: PhoneDirectory):
+        self.by_number = cache(directory.links)
+        self.by_user_id = cache(directory.links_by_user_id)
+
+    def people(self, party: ChatParty, rows: list) -> list[Link]:
+        """1:1: the people with the customer's WhatsApp user id, else with any of their numbers.
+        Group: the people among its senders."""
+        chat = party.chat
+        if chat.is_group:
+            numbers = sorted({row.sender for row in rows if row.sender and row.direction == Direction.INBOUND.value})
+        else:
+            for user_id in party.identity.user_ids:
+                if found := self.by_user_id(user_id):
+                    return found
+            numbers = list(party.identity.phones or [chat.chat_id])
+        links: dict[str, Link] = {}
+        for number in numbers:
+            for link in self.by_number(number):
+                links.setdefault(link.person.record_id, link)
+        return list(links.values())
 
 
 _DIRECTIONS = {direction.value: direction for direction in Direction}  # a dict lookup: Enum(value) costs more
 _TYPES = {kind.value: kind for kind in MessageType}
 
 
-def _transcript_message(row, files: list, account: Account, chat,  # type: ignore[no-untyped-def]
-                        zone: ZoneInfo) -> TranscriptMessage:
+def _transcript_message(row, files: list, account: Account, chat_name: str | None,  # type: ignore[no-untyped-def]
+                        is_group: bool, zone: ZoneInfo) -> TranscriptMessage:
+    """A 1:1 customer with no profile name is shown by the chat's name (the export's, or the one
+    the seller gave them in the Business app) before their bare number."""
     direction = _DIRECTIONS[row.direction]
     if direction is Direction.OUTBOUND:
         sender = account.label or "You"
     elif direction is Direction.SYSTEM:
         sender = None
     else:
-        sender = row.sender_name or row.sender or chat.name
+        sender = row.sender_name or (row.sender or chat_name if is_group else chat_name or row.sender)
     kind = row.type if row.type in MEDIA_KINDS else "file"
     return TranscriptMessage(
         row.sent_at.astimezone(zone).replace(tzinfo=None), sender, direction, _TYPES[row.type], row.body or "",
@@ -59,20 +84,16 @@ def _transcript_message(row, files: list, account: Account, chat,  # type: ignor
     )
 
 
-def remembered_links(directory: PhoneDirectory) -> Callable[[str], list[Link]]:
-    """The directory's `links`, each number parsed once: a chat's number comes back with every
-    one of its days, and parsing it is most of what linking costs."""
-    return cache(directory.links)
-
-
 def plan_records(
-    chat_day: ChatDay, chat, rows: list, files: dict[int, list], account: Account,  # type: ignore[no-untyped-def]
-    links_of: Callable[[str], list[Link]],
+    chat_day: ChatDay, party: ChatParty, rows: list, files: dict[int, list], account: Account, linker: Linker,
 ) -> tuple[list[PlannedRecord], list[Link]]:
     """(records to write, people skipped because they asked not to be logged)."""
-    people = linked_people(chat, rows, links_of)
+    chat = party.chat
+    people = linker.people(party, rows)
     zone = ZoneInfo(account.time_zone)
-    transcript = [_transcript_message(row, files.get(row.id, []), account, chat, zone) for row in rows]
+    chat_name = chat.name or party.book_name
+    transcript = [_transcript_message(row, files.get(row.id, []), account, chat_name, bool(chat.is_group), zone)
+                  for row in rows]
     times = [row.sent_at for row in rows]
     source = rows[-1].source
     by_bytes: dict[str, str] = {}  # the same bytes sent twice are one file, under its first name
@@ -87,8 +108,10 @@ def plan_records(
             continue
         key = ChatDayKey(account.number, chat.chat_id, chat_day.day, link.person.record_id)
         record = build_record(
-            key, PERSON_FIELD[link.person.object_name], chat.name or link.person.name, bool(chat.is_group),
-            None if chat.is_group else chat.chat_id, source, transcript, times,
+            key, PERSON_FIELD[link.person.object_name], chat_name or link.person.name,
+            bool(chat.is_group), party.identity.phones[0] if party.identity.phones else None,
+            source, transcript, times, party.identity.user_ids[0] if party.identity.user_ids else None,
+            party.identity.username,
         )
         planned.append(PlannedRecord(link, key, record, stored_files))
     return planned, [link for link in people if not link.logged]

@@ -29,6 +29,8 @@ from eazybe_tasks.salesforce.bulk_upsert import bulk_upsert, fits
 from eazybe_tasks.salesforce.collections_writer import BATCH, RecordOutcome, upsert
 from eazybe_tasks.salesforce.resilient_calls import ApiLimitReached, RetryingQueries
 from eazybe_tasks.store.accounts import Account
+from eazybe_tasks.store.business_app import address_book_names, history_window_start, offboarding
+from eazybe_tasks.store.identities import chat_identity
 from eazybe_tasks.store.locks import DEFAULT_LEASE, SYNC_LOCK, Heartbeat, Lease, LeaseLost, LockHeld, acquire
 from eazybe_tasks.store.schema import accounts, locks, sync_runs
 from eazybe_tasks.store.store import Store
@@ -36,7 +38,7 @@ from eazybe_tasks.sync import ledger, outcomes
 from eazybe_tasks.sync.chat_day_messages import (
     ChatDay, DayChoice, affected_chat_days, by_chat, chat_of, chats_between, days_of_chat, undecided_chat_days,
 )
-from eazybe_tasks.sync.chat_day_records import PlannedRecord, plan_records, remembered_links
+from eazybe_tasks.sync.chat_day_records import ChatParty, Linker, PlannedRecord, plan_records
 from eazybe_tasks.sync.files import write_files
 from eazybe_tasks.sync.notes import write_notes
 from eazybe_tasks.sync.tally import Tally
@@ -114,7 +116,8 @@ def sync_once(store: Store, sf: Salesforce, *, days: int = DEFAULT_DAYS, window:
     mode = "dry_run" if dry_run else "backfill" if window else "sync"
     span = Window(*window) if window else Window(now - timedelta(days=days))
     with store.engine.connect() as connection:
-        chosen = _accounts(connection, accounts)
+        chosen = [account for account in _accounts(connection, accounts)
+                  if offboarding(connection, account.waba_id) is None]  # it left coexistence: data kept, not synced
     leases = _take_locks(store, chosen, lease)
     budget = ApiBudget(api_share, request_timeout_s).attach(sf)
     with store.engine.begin() as connection:
@@ -210,8 +213,9 @@ def _chat_days(connection: Connection, chosen: list[Account], span: Window, now:
     checkpoints, count = {}, 0
     for account in chosen:
         mark = ledger.checkpoint(connection, account.id)
-        new = affected_chat_days(connection, account, mark, span.start)
-        days |= new.chat_days | undecided_chat_days(connection, account, mark, span.start)
+        start = min(span.start, history_window_start(connection, account.id) or span.start)
+        new = affected_chat_days(connection, account, mark, start)
+        days |= new.chat_days | undecided_chat_days(connection, account, mark, start)
         checkpoints[account.id] = new.highest_pk
         count += new.count
     return by_chat(days), {} if mode == "dry_run" else checkpoints, count
@@ -228,18 +232,23 @@ def _plan_chats(store: Store, chosen: list[Account], chats: dict[tuple[int, int]
     connection given back before its plans are used (a run never holds a read open across its
     writes)."""
     people = stored_people(store.engine)
-    by_region = {region: remembered_links(PhoneDirectory.build(people, region))  # accounts of a region share one
+    by_region = {region: Linker(PhoneDirectory.build(people, region))  # accounts of a region share one
                  for region in {account.default_region for account in chosen}}
     by_id = {account.id: account for account in chosen}
+    with store.engine.connect() as connection:
+        books = {account.id: address_book_names(connection, account.id) for account in chosen}
     for (account_id, chat_pk), choice in sorted(chats.items()):
         account = by_id[account_id]
         with store.engine.connect() as connection:
             chat = chat_of(connection, chat_pk)
+            identity = chat_identity(connection, chat)
             found = days_of_chat(connection, chat_pk, choice, account.time_zone)
-        links_of = by_region[account.default_region]
+        party = ChatParty(chat, identity, next((books[account_id][p] for p in identity.phones
+                                                if p in books[account_id]), None))
+        linker = by_region[account.default_region]
         for day in found:
             chat_day = ChatDay(account_id, chat_pk, day.day)
-            records, do_not_log = plan_records(chat_day, chat, day.rows, day.files, account, links_of)
+            records, do_not_log = plan_records(chat_day, party, day.rows, day.files, account, linker)
             records = [_with_transcript_file(store, planned) for planned in records]
             decided = [outcomes.Outcome(link.person.record_id, outcomes.DO_NOT_LOG) for link in do_not_log]
             if not records and not decided:
@@ -414,18 +423,25 @@ def _message_outcome(connection: Connection, planned: PlannedRecord, answer: Rec
 def _stamp_people(sf: Salesforce, written: list[PlannedRecord], now: datetime,
                   refresh_session: Callable[[], None] | None, stamped: dict[tuple[str, str], str]) -> None:
     """WhatsApp_Last_Synced__c and WhatsApp_Last_Message_At__c on every Contact and Lead whose
-    chat-days were written. Upserting by Id is an update that a retry can repeat safely; a person
-    deleted meanwhile is refused and left out. `stamped` holds the latest message time each
-    person got earlier in the run, so a later segment never stamps an earlier one."""
+    chat-days were written, and WhatsApp_User_Id__c on those linked by phone to a user whose
+    business-scoped id is known (their later phone-less messages then link by it). Upserting by Id
+    is an update that a retry can repeat safely; a person deleted meanwhile is refused and left
+    out. `stamped` holds the latest message time each person got earlier in the run, so a later
+    segment never stamps an earlier one."""
     touched: set[tuple[str, str]] = set()
+    user_ids: dict[tuple[str, str], str] = {}
     for planned in written:
         person = (planned.link.person.object_name, planned.link.person.record_id)
         stamped[person] = max(stamped.get(person, ""), planned.record.fields["Last_Message_At__c"])
         touched.add(person)
+        user_id = planned.record.fields.get("WhatsApp_User_Id__c")
+        if user_id and planned.link.person.user_id != user_id:
+            user_ids[person] = user_id
     for object_name in ("Contact", "Lead"):
         records = [
             {"Id": record_id, "WhatsApp_Last_Synced__c": salesforce_datetime(now),
-             "WhatsApp_Last_Message_At__c": stamped[(kind, record_id)]}
+             "WhatsApp_Last_Message_At__c": stamped[(kind, record_id)],
+             **({"WhatsApp_User_Id__c": user_ids[(kind, record_id)]} if (kind, record_id) in user_ids else {})}
             for kind, record_id in sorted(touched) if kind == object_name
         ]
         if records:

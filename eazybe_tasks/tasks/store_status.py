@@ -17,16 +17,19 @@ class StoreStatus(StoreTask):
     def _run_task(self) -> None:
         summary = self._open_store().summary()
         table = Table(title="WhatsApp store")
-        for column in ("account", "label", "time zone", "chats", "messages", "last message", "last synced"):
+        for column in ("account", "label", "time zone", "chats", "messages", "last message", "last synced",
+                       "business app"):
             table.add_column(column)
         for account in summary.accounts:
+            last_synced = _when(account.last_synced_at) + (" (offboarded)" if account.offboarded else "")
             table.add_row(
                 account.number, account.label or "", account.time_zone, str(account.chats),
-                str(account.messages), _when(account.last_message_at), _when(account.last_synced_at),
+                str(account.messages), _when(account.last_message_at), last_synced, account.business_app(),
             )
         Console(width=200).print(table)
         self.logger.info(f"{summary.ingests} ingests, last {_when(summary.last_ingest_at)}")
         self.return_values = {
             "accounts": len(summary.accounts),
             "messages": sum(a.messages for a in summary.accounts),
+            "business_app": {a.number: a.business_app() for a in summary.accounts if a.business_app()},
         }

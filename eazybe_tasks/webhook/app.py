@@ -118,7 +118,7 @@ def create_app(store: Store, settings: WebhookSettings,
             return _error(400, "malformed_payload", str(error))
         batch = Batch.of_delivery(
             Source.CLOUD_API, f"webhook from {request.client.host if request.client else 'unknown'}",
-            raw, delivery.messages, delivery.statuses,
+            raw, delivery.messages, delivery.statuses, delivery.facts,
         )
         try:
             result = await run_in_threadpool(store.ingest, batch)

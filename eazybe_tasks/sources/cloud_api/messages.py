@@ -1,4 +1,9 @@
-"""One Cloud API message (an entry of `value.messages`) as a normalized Message.
+"""One Cloud API message (an entry of `value.messages`, of an echo or of a history thread) as a
+normalized Message.
+
+A message whose `from` is the business number is the business's own (an echo of what the seller
+sent from the WhatsApp Business app, or their side of a history thread): outbound, to `to` (or
+`to_user_id`, or the thread's user).
 
 Edits and deletions arrive as messages of their own (`type: "edit"` / `"revoke"`) pointing at the
 original; they are normalized as a new version of the ORIGINAL message (same source_id), so the
@@ -21,7 +26,12 @@ from eazybe_tasks.sources.cloud_api.fields import (
     unix_time,
     wa_number,
 )
+from eazybe_tasks.sources.account_facts import is_user_id
+from eazybe_tasks.sources.cloud_api.profiles import Profile, optional_user_id
 from eazybe_tasks.sources.model import Direction, Message, MessageType, Source, SourceError
+
+# history_context.status of a history message, as the statuses the store ranks.
+HISTORY_STATUS = {"SENT": "sent", "DELIVERED": "delivered", "READ": "read", "PLAYED": "played", "ERROR": "failed"}
 
 
 @dataclass(frozen=True)
@@ -29,11 +39,23 @@ class ChangeContext:
     """What a change says about all of its messages."""
 
     account_number: str
-    names: dict[str, str]  # profile name by wa_id and by business-scoped user_id
+    profiles: dict[str, Profile]  # by wa_id and by business-scoped user_id
     errors: ErrorList  # errors Meta put on the change itself rather than on a message
+    source: Source = Source.CLOUD_API
 
 
-def convert_message(value: Any, where: str, context: ChangeContext) -> Message:
+@dataclass(frozen=True)
+class _Party:
+    """The customer a message is with: number (E.164) and/or business-scoped id, and the key
+    (wa_id digits or user id) their profile is found under."""
+
+    number: str | None
+    user_id: str | None
+    key: str
+
+
+def convert_message(value: Any, where: str, context: ChangeContext, thread: str | None = None) -> Message:
+    """`thread` is the user of the history thread the message is in."""
     message = as_object(value, where)
     errors = read_errors(message.get("errors"), child(where, "errors")) + context.errors
     source_id = as_id(required(message, "id", where), child(where, "id"))
@@ -56,46 +78,69 @@ def convert_message(value: Any, where: str, context: ChangeContext) -> Message:
     else:
         content = convert_content(message, where, errors)
         reply_to = _context_id(message, where)
-    sender, sender_key = _sender(message, where)
     group_id = message.get("group_id")
     if group_id is not None:
         as_id(group_id, child(where, "group_id"))
+    outbound = message.get("from") == context.account_number[1:]
+    party = _recipient(message, where, thread) if outbound else _sender(message, where)
+    profile = context.profiles.get(party.key)
+    user_id = party.user_id or (profile.user.user_id if profile and profile.user else None)
+    if content.type is MessageType.SYSTEM:
+        direction = Direction.SYSTEM
+    else:
+        direction = Direction.OUTBOUND if outbound else Direction.INBOUND
     return Message(
-        source=Source.CLOUD_API,
+        source=context.source,
         source_id=source_id,
         account_number=context.account_number,
-        chat_id=group_id or sender or sender_key,
+        chat_id=group_id or party.number or user_id or party.key,
         is_group=group_id is not None,
-        direction=Direction.SYSTEM if content.type is MessageType.SYSTEM else Direction.INBOUND,
+        direction=direction,
         type=content.type,
         sent_at=unix_time(required(message, "timestamp", where), child(where, "timestamp")),
         body=content.body,
-        sender=sender,
-        sender_name=_sender_name(message, context.names),
-        status=None,
+        sender=None if outbound else party.number,
+        sender_name=None if outbound or profile is None else profile.name,
+        status=_history_status(message, where) if outbound else None,
         edited=edited,
         reply_to=content.reacts_to or reply_to,
         attachments=content.attachments,
         raw=message,
+        user_id=None if group_id is not None else user_id,
     )
 
 
-def _sender(message: dict[str, Any], where: str) -> tuple[str | None, str]:
-    """(E.164 number or None, the sender's WhatsApp id). Users who hide their number are known
-    only by a business-scoped `from_user_id`, which then stands in as the chat id."""
+def _sender(message: dict[str, Any], where: str) -> _Party:
+    """Users who hide their number are known only by a business-scoped `from_user_id`."""
     wa_id = message.get("from")
+    user_id = optional_user_id(message, "from_user_id", where)
     if wa_id is not None:
-        return wa_number(wa_id, child(where, "from")), wa_id
-    user_id = message.get("from_user_id")
+        return _Party(wa_number(wa_id, child(where, "from")), user_id, wa_id)
     if user_id is None:
         raise SourceError(child(where, "from"), "required field is missing (and no from_user_id)")
-    return None, as_id(user_id, child(where, "from_user_id"))
+    return _Party(None, user_id, user_id)
 
 
-def _sender_name(message: dict[str, Any], names: dict[str, str]) -> str | None:
-    """The profile name, matched by wa_id or else by business-scoped user id."""
-    keys = (message.get("from"), message.get("from_user_id"))
-    return next((names[key] for key in keys if isinstance(key, str) and key in names), None)
+def _recipient(message: dict[str, Any], where: str, thread: str | None) -> _Party:
+    """Whom the business wrote to: `to`, `to_user_id`, or else the history thread's user."""
+    to = message.get("to")
+    user_id = optional_user_id(message, "to_user_id", where)
+    if to is not None:
+        return _Party(wa_number(to, child(where, "to")), user_id, to)
+    if user_id is not None:
+        return _Party(None, user_id, user_id)
+    if thread is None:
+        raise SourceError(child(where, "to"), "required field is missing (and no to_user_id)")
+    if is_user_id(thread):
+        return _Party(None, thread, thread)
+    return _Party(wa_number(thread, child(where, "to")), None, thread)
+
+
+def _history_status(message: dict[str, Any], where: str) -> str | None:
+    """What became of a message the business sent, as a history message says."""
+    context_where = child(where, "history_context")
+    status = optional_str(optional_object(message, "history_context", where), "status", context_where)
+    return None if status is None else HISTORY_STATUS.get(status.upper())
 
 
 def _original_id(change: dict[str, Any], where: str) -> str:

@@ -14,6 +14,7 @@ from eazybe_tasks.sources.cloud_api.fields import (
     unix_time,
     wa_number,
 )
+from eazybe_tasks.sources.account_facts import WhatsAppUser, is_user_id
 from eazybe_tasks.sources.model import StatusUpdate
 
 
@@ -39,3 +40,14 @@ def _recipient(status: dict[str, Any], where: str) -> str | None:
         key = "recipient_id"
     number = status.get(key)
     return None if number is None else wa_number(number, child(where, key))
+
+
+def status_user(update: StatusUpdate) -> WhatsAppUser | None:
+    """The user a 1:1 status names by both phone and business-scoped id (`recipient_user_id`):
+    how the phone of a user first seen without one can become known."""
+    raw = update.raw
+    user_id = raw.get("recipient_user_id") if isinstance(raw, dict) else None
+    if update.recipient is None or raw.get("recipient_type") == "group" or not isinstance(user_id, str) \
+            or not is_user_id(user_id):
+        return None
+    return WhatsAppUser(user_id, update.recipient)
