@@ -255,6 +255,10 @@ def test_connect_business_app_asks_once_and_history_is_logged_for_its_days(
         assert "was connected on" in again.stdout + again.stderr and "once per onboarding" in again.stdout + again.stderr
         assert [r.sync_type for r in graph.requests] == ["smb_app_state_sync", "history"]
         assert GRAPH_TOKEN not in done.stdout + done.stderr
+    status = subprocess.run([str(VENV_BIN / "cci"), "task", "run", "store_status", "-o", "store_url",
+                             str(store.engine.url)], cwd=REPO, env=tool_env(), capture_output=True, text=True,
+                            timeout=300, check=False)
+    assert "history: phase 2, 100% (2 chunks, 3 messages)" in status.stdout, status.stdout + status.stderr
     report = sync_once(store, sf)
     records = sf.query_all(f"SELECT Chat_Date__c, Source__c, Chat_Name__c, Message_Count__c FROM WhatsApp_Chat__c "
                            f"WHERE Contact__c = '{ana}' ORDER BY Chat_Date__c")["records"]
@@ -359,3 +363,30 @@ def test_the_demo_connects_a_business_app_and_its_contact_shows_history_echo_and
     assert records[-1]["WhatsApp_Username__c"] == USERNAME
     assert sf.Contact.get(ana)["WhatsApp_User_Id__c"].startswith("BR.")
     assert HISTORY_DAYS >= 21 and CUSTOMER.startswith("55")
+
+
+def _value(body: dict[str, Any]) -> dict[str, Any]:
+    return body["entry"][0]["changes"][0]["value"]
+
+
+@pytest.mark.parametrize("field, change, where", [
+    ("messages", lambda value: value["messages"][0].update(from_user_id="not an id"), "messages[0].from_user_id"),
+    ("history", lambda value: value.update(history=[{"metadata": {"phase": 3, "progress": 10}, "threads": []}]),
+     "history[0].metadata.phase"),
+    ("history", lambda value: value.update(history=[{"threads": [{"id": "not a user", "messages": [{}]}]}]),
+     "history[0].threads[0].messages[0].id"),
+    ("smb_app_state_sync", lambda value: value.update(state_sync=[
+        {"type": "contact", "contact": {"phone_number": ANA}, "action": "edit", "metadata": {"timestamp": "1"}}]),
+     "state_sync[0].action"),
+])
+def test_a_malformed_coexistence_delivery_is_refused_naming_the_field(
+        receiver: str, store: Store, field: str, change: Any, where: str) -> None:
+    body = inbound("wamid.bad.1", NOW, "x")
+    body["entry"][0]["changes"][0]["field"] = field
+    change(_value(body))
+    raw = json.dumps(body).encode()
+    answer = requests.post(receiver, data=raw, headers={"Content-Type": "application/json", HEADER: sign(raw, SECRET)},
+                           timeout=30)
+    assert answer.status_code == 400
+    assert answer.json()["error"]["message"].startswith(f"entry[0].changes[0].value.{where}:")
+    assert rows(store, messages.c.id) == []

@@ -16,6 +16,7 @@ from eazybe_tasks.sources.cloud_api.fields import (
     as_object,
     child,
     describe,
+    objects,
     optional_list,
     optional_object,
     optional_str,
@@ -37,10 +38,7 @@ def read_history(payload: dict[str, Any], where: str, context: ChangeContext,
                  facts: AccountFacts) -> list[Message]:
     """The messages of every thread of every chunk; each chunk's progress goes to `facts`."""
     found: list[Message] = []
-    history_where = child(where, "history")
-    for index, item in enumerate(optional_list(payload, "history", where)):
-        chunk_where = child(history_where, index)
-        chunk = as_object(item, chunk_where)
+    for chunk, chunk_where in objects(payload, "history", where):
         errors = read_errors(chunk.get("errors"), child(chunk_where, "errors"))
         metadata_where = child(chunk_where, "metadata")
         metadata = optional_object(chunk, "metadata", chunk_where)
@@ -55,10 +53,7 @@ def read_history(payload: dict[str, Any], where: str, context: ChangeContext,
 
 def _thread_messages(chunk: dict[str, Any], where: str, context: ChangeContext) -> list[Message]:
     found: list[Message] = []
-    threads_where = child(where, "threads")
-    for index, item in enumerate(optional_list(chunk, "threads", where)):
-        thread_where = child(threads_where, index)
-        thread = as_object(item, thread_where)
+    for thread, thread_where in objects(chunk, "threads", where):
         user = as_id(required(thread, "id", thread_where), child(thread_where, "id"))
         messages_where = child(thread_where, "messages")
         found += [convert_message(message, child(messages_where, position), context, thread=user)
@@ -81,10 +76,7 @@ def _small_int(mapping: dict[str, Any], key: str, where: str, highest: int | Non
 def read_state_sync(payload: dict[str, Any], where: str, account_number: str) -> list[AddressBookEntry]:
     """The app's contacts added, edited (action add) or removed; other state types are skipped."""
     entries: list[AddressBookEntry] = []
-    sync_where = child(where, "state_sync")
-    for index, item in enumerate(optional_list(payload, "state_sync", where)):
-        item_where = child(sync_where, index)
-        state = as_object(item, item_where)
+    for state, item_where in objects(payload, "state_sync", where):
         if optional_str(state, "type", item_where) != "contact":
             continue
         contact_where = child(item_where, "contact")

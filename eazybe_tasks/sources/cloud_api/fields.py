@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Iterator
 
 from eazybe_tasks.sources.model import SourceError
 
@@ -85,6 +85,14 @@ def optional_object(mapping: dict[str, Any], key: str, where: str) -> dict[str, 
 def optional_list(mapping: dict[str, Any], key: str, where: str) -> list[Any]:
     value = mapping.get(key)
     return [] if value is None else as_list(value, child(where, key))
+
+
+def objects(mapping: dict[str, Any], key: str, where: str) -> Iterator[tuple[dict[str, Any], str]]:
+    """Each object of the optional list `mapping[key]`, with its path."""
+    list_where = child(where, key)
+    for index, item in enumerate(optional_list(mapping, key, where)):
+        item_where = child(list_where, index)
+        yield as_object(item, item_where), item_where
 
 
 def unix_time(value: Any, where: str) -> datetime:

@@ -7,15 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eazybe_tasks.sources.account_facts import WhatsAppUser, is_user_id
-from eazybe_tasks.sources.cloud_api.fields import (
-    as_id,
-    as_object,
-    child,
-    describe,
-    optional_list,
-    optional_object,
-    optional_str,
-)
+from eazybe_tasks.sources.cloud_api.fields import child, describe, objects, optional_object, optional_str
 from eazybe_tasks.sources.model import SourceError
 
 def user_id(value: Any, where: str) -> str:
@@ -25,9 +17,9 @@ def user_id(value: Any, where: str) -> str:
 
 
 def optional_user_id(mapping: dict[str, Any], key: str, where: str) -> str | None:
-    """A message's `from_user_id` / `to_user_id`: any id Meta sends is taken as is."""
+    """A message's `from_user_id` / `to_user_id`: a chat is known by it, so it must be one."""
     value = mapping.get(key)
-    return None if value is None else as_id(value, child(where, key))
+    return None if value is None else user_id(value, child(where, key))
 
 
 @dataclass(frozen=True)
@@ -39,10 +31,7 @@ class Profile:
 def read_profiles(payload: dict[str, Any], where: str) -> dict[str, Profile]:
     """The change's contacts by wa_id (digits) and by user_id."""
     profiles: dict[str, Profile] = {}
-    contacts_where = child(where, "contacts")
-    for index, item in enumerate(optional_list(payload, "contacts", where)):
-        contact_where = child(contacts_where, index)
-        contact = as_object(item, contact_where)
+    for contact, contact_where in objects(payload, "contacts", where):
         profile_where = child(contact_where, "profile")
         profile = optional_object(contact, "profile", contact_where)
         wa_id = optional_str(contact, "wa_id", contact_where)
