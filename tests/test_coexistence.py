@@ -20,7 +20,7 @@ from eazybe_tasks.audit.rendering import execute
 from eazybe_tasks.sources.cloud_api import HEADER, sign
 from eazybe_tasks.sources.cloud_api.business_app_sync import HISTORY, request_sync
 from eazybe_tasks.store import business_app
-from eazybe_tasks.store.schema import accounts, chat_handles, chats, messages, whatsapp_users
+from eazybe_tasks.store.schema import accounts, attachments, chat_handles, chats, messages, whatsapp_users
 from eazybe_tasks.store.store import Store, open_store
 from eazybe_tasks.sync.run import sync_once
 from eazybe_tasks.webhook.app import PATH, create_app
@@ -390,3 +390,15 @@ def test_a_malformed_coexistence_delivery_is_refused_naming_the_field(
     assert answer.status_code == 400
     assert answer.json()["error"]["message"].startswith(f"entry[0].changes[0].value.{where}:")
     assert rows(store, messages.c.id) == []
+
+
+def test_history_media_whose_file_meta_kept_is_omitted_media(receiver: str, store: Store) -> None:
+    body = history_chunk(1, 1, 100, [(ANA, [("wamid.photo", False, NOW - timedelta(days=30))])])
+    message = body["entry"][0]["changes"][0]["value"]["history"][0]["threads"][0]["messages"][0]
+    del message["text"]
+    message.update(type="media_placeholder", media_placeholder={})
+    deliver(receiver, body)
+    with store.engine.connect() as connection:
+        stored = connection.execute(select(messages.c.type, attachments.c.omitted).join(
+            attachments, attachments.c.message_pk == messages.c.id)).all()
+    assert [tuple(row) for row in stored] == [("document", True)]

@@ -155,6 +155,12 @@ def _order(value: Any, where: str) -> Content:
     return Content(MessageType.ORDER, body="\n".join(filter(None, [f"{heading}: {', '.join(items)}", note])))
 
 
+def _media_placeholder(value: Any, where: str) -> Content:
+    """A media message of a Business-app history whose file Meta did not share (it shares media
+    of the last 14 days only): kept as omitted media, as an export's "<Media omitted>" is."""
+    return Content(MessageType.DOCUMENT, attachments=(AttachmentRef(omitted=True),))
+
+
 def _system(value: Any, where: str) -> Content:
     system = as_object(value, where)
     return Content(MessageType.SYSTEM, body=optional_str(system, "body", where) or "")
@@ -174,4 +180,5 @@ CONVERTERS: dict[str, Converter] = {
     "reaction": _reaction,
     "order": _order,
     "system": _system,
+    "media_placeholder": _media_placeholder,
 }
