@@ -162,8 +162,11 @@ class ExpectedDay:
     photos: set[str] = field(default_factory=set)  # MD5 of each file's bytes
 
 
-def _line(message: Message, zone: str, label: str) -> str:
+def _line(message: Message, zone: str, label: str, quiet: bool = False) -> str:
+    """`quiet`: the sender is a group member marked WhatsApp Do Not Log."""
     clock = message.sent_at.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+    if quiet:
+        return f"{clock} — [a participant's message was not logged: they asked not to be]"
     if message.attachments:
         content = f"[image: {message.attachments[0].file_name}]"
     else:
@@ -184,8 +187,11 @@ def expected_records(scenario: Scenario, person_of: dict[str, tuple[str, str, bo
         is_group = ordered[0].is_group
         numbers = {m.sender for m in ordered if m.direction is Direction.INBOUND} if is_group else {chat_id}
         people = {person_of[n][1] for n in numbers if n in person_of and not person_of[n][2]}
-        transcript = "\n".join(_line(m, scenario.zones[business], scenario.labels[business]) for m in ordered)
-        photos = {hashlib.md5(a.content or b"").hexdigest() for m in ordered for a in m.attachments}
+        quiet = {n for n in numbers if n in person_of and person_of[n][2]} if is_group else set()
+        transcript = "\n".join(_line(m, scenario.zones[business], scenario.labels[business], m.sender in quiet)
+                               for m in ordered)
+        photos = {hashlib.md5(a.content or b"").hexdigest() for m in ordered for a in m.attachments
+                  if m.sender not in quiet}
         chat = ordered[0].chat_name if is_group else chat_id
         for person in people:
             expected[(person, business, chat, day.isoformat())] = ExpectedDay(transcript, len(ordered), photos)

@@ -235,7 +235,7 @@ def test_past_the_threshold_records_go_through_bulk_api(deployed_org: RunningOrg
     people = create(sf, "Contact", [{"LastName": f"Bulk {n}", "MobilePhone": f"+1 415 555 {4000 + n}"} for n in range(12)])
     ingest(store, *[message(1, f"+1415555{4000 + n}", NOW - timedelta(hours=1), f"bulk {n}, \"quoted\"\nline two")
                     for n in range(11)])
-    ingest(store, *[message(n + 2, "+14155554011", NOW - timedelta(hours=2), "y" * 33_000) for n in range(1)])
+    ingest(store, *[message(n + 2, "+14155554011", NOW - timedelta(hours=2), "y" * 16_500) for n in range(2)])
     jobs_before = {job["id"] for job in sf.restful("jobs/ingest")["records"]}
     report = sync_once(store, sf, now=NOW, bulk_threshold=5)
     assert (report.written, report.failed) == (12, 0)

@@ -12,6 +12,9 @@ from eazybe_tasks.chat_days.transcript import TranscriptMessage, render_transcri
 from eazybe_tasks.sources.model import Direction
 
 TRANSCRIPT_LIMIT = 131_072  # Transcript__c is a Long Text Area(131072)
+# A message longer than this is cut where Salesforce shows the day (the field, a Note's 32,000
+# characters); WhatsApp's own limit is 65,536, and a feed or an export may bring any length.
+MESSAGE_LIMIT = 30_000
 NAME_LIMIT = 80
 SOURCE_LABELS = {"cloud_api": "Cloud API", "chat_export": "Chat Export", "feed": "Feed", "business_app": "Business App"}
 
@@ -39,8 +42,14 @@ def record_name(chat_name: str, day: date) -> str:
 @dataclass(frozen=True)
 class ChatDayRecord:
     fields: dict[str, Any]
-    full_transcript: str  # what a File holds when the field cannot
+    full_transcript: str  # every message whole: what a File holds when Salesforce cannot show it all
     content_hash: str
+    shown_transcript: str = ""  # each message cut past MESSAGE_LIMIT: what the field and a Note show
+
+    @property
+    def needs_file(self) -> bool:
+        """Whether Salesforce shows less than the whole day (a long day, or a cut message)."""
+        return len(self.full_transcript) > TRANSCRIPT_LIMIT or self.shown_transcript != self.full_transcript
 
 
 def salesforce_datetime(moment: datetime) -> str:
@@ -56,15 +65,21 @@ def build_record(
     """`person_field` is Contact__c or Lead__c; `utc_times` are the messages' UTC times, for the
     first/last DateTime fields; `user_id` and `username` are the customer's WhatsApp user id
     (BSUID) and username, sent only when known (so a chat without them hashes as it always
-    did). Last_Synced_At__c is set by the writer, outside the hash."""
+    did). Last_Synced_At__c is set by the writer, outside the hash.
+
+    WhatsApp's own notices (joins, leaves, subject changes, the encryption notice) are events:
+    shown in the transcript, but not counted as messages nor in the first and last message times.
+    Attachment_Count__c counts the files attached; media left out of an export are shown only."""
     transcript = render_transcript(messages)
-    field_text = transcript
-    if len(transcript) > TRANSCRIPT_LIMIT:
+    field_text = shown = render_transcript(messages, MESSAGE_LIMIT)
+    if len(shown) > TRANSCRIPT_LIMIT:
         field_text = (
             f"This day's transcript is {len(transcript):,} characters, over the field's "
             f"{TRANSCRIPT_LIMIT:,}: the whole transcript is in the file "
             f"\"{record_name(chat_name, key.day)}.txt\" under Files."
         )
+    counted = [(m, at) for m, at in zip(messages, utc_times) if m.direction is not Direction.SYSTEM]
+    times = [at for _, at in counted]
     fields: dict[str, Any] = {
         "Chat_Key__c": key.external_id(),
         "Name": record_name(chat_name, key.day),
@@ -74,12 +89,12 @@ def build_record(
         "Chat_Name__c": chat_name[:255],
         "Is_Group__c": is_group,
         "Chat_Date__c": key.day.isoformat(),
-        "First_Message_At__c": salesforce_datetime(min(utc_times)),
-        "Last_Message_At__c": salesforce_datetime(max(utc_times)),
-        "Message_Count__c": len(messages),
-        "Inbound_Count__c": sum(m.direction is Direction.INBOUND for m in messages),
-        "Outbound_Count__c": sum(m.direction is Direction.OUTBOUND for m in messages),
-        "Attachment_Count__c": sum(len(m.attachments) for m in messages),
+        "First_Message_At__c": salesforce_datetime(min(times)) if times else None,
+        "Last_Message_At__c": salesforce_datetime(max(times)) if times else None,
+        "Message_Count__c": len(counted),
+        "Inbound_Count__c": sum(m.direction is Direction.INBOUND for m, _ in counted),
+        "Outbound_Count__c": sum(m.direction is Direction.OUTBOUND for m, _ in counted),
+        "Attachment_Count__c": sum(not a.omitted for m in messages for a in m.attachments),
         "Transcript__c": field_text,
         "Source__c": SOURCE_LABELS[source],
     }
@@ -87,4 +102,4 @@ def build_record(
         if value:
             fields[name] = value[:255] if name == "WhatsApp_User_Id__c" else value[:100]
     digest = hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode() + transcript.encode()).hexdigest()
-    return ChatDayRecord(fields, transcript, digest)
+    return ChatDayRecord(fields, transcript, digest, shown)

@@ -1,5 +1,8 @@
 """A day's messages as an admin reads them: one line per message, `HH:MM sender: text`, oldest
-first, with media, deletions, edits, reactions and WhatsApp's own notices written out in words."""
+first, with media, deletions, edits, reactions and WhatsApp's own notices written out in words.
+
+What Salesforce shows (the Transcript field, a Note) may cut a message longer than it can show,
+with a marker saying so; the whole text stays in the store and in the day's transcript File."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -52,14 +55,22 @@ def _content(message: TranscriptMessage) -> str:
     return f"{text} (edited)" if message.edited else text
 
 
-def render_line(message: TranscriptMessage) -> str:
+def shortened(text: str, limit: int | None) -> str:
+    """`text`, cut at `limit` characters with a marker when longer."""
+    if limit is None or len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [shortened: the message has {len(text):,} characters; all of them are in the File]"
+
+
+def render_line(message: TranscriptMessage, message_limit: int | None = None) -> str:
     clock = message.local_time.strftime("%H:%M")
-    content = _content(message).replace("\n", "\n" + CONTINUATION)
+    content = shortened(_content(message), message_limit).replace("\n", "\n" + CONTINUATION)
     if message.direction is Direction.SYSTEM or message.sender is None:
         return f"{clock} — {content}"
     return f"{clock} {message.sender}: {content}"
 
 
-def render_transcript(messages: list[TranscriptMessage]) -> str:
+def render_transcript(messages: list[TranscriptMessage], message_limit: int | None = None) -> str:
+    """Every message whole, or each cut past `message_limit` characters."""
     ordered = sorted(messages, key=lambda m: m.local_time)
-    return "\n".join(render_line(m) for m in ordered)
+    return "\n".join(render_line(m, message_limit) for m in ordered)

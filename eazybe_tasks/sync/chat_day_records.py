@@ -84,6 +84,19 @@ def _transcript_message(row, files: list, account: Account, chat_name: str | Non
     )
 
 
+def _quiet_senders(rows: list, linker: Linker) -> set[str]:
+    """The group members whose Contact or Lead says WhatsApp Do Not Log (a number one of them
+    shares counts): their words stay out of everyone else's transcript and Note too."""
+    senders = {row.sender for row in rows if row.sender and row.direction == Direction.INBOUND.value}
+    return {sender for sender in senders if any(link.person.do_not_log for link in linker.by_number(sender))}
+
+
+def _not_logged(row, zone: ZoneInfo) -> TranscriptMessage:  # type: ignore[no-untyped-def]
+    """What the others' transcript says in place of a quiet member's message."""
+    return TranscriptMessage(row.sent_at.astimezone(zone).replace(tzinfo=None), None, Direction.INBOUND,
+                             MessageType.TEXT, "[a participant's message was not logged: they asked not to be]")
+
+
 def plan_records(
     chat_day: ChatDay, party: ChatParty, rows: list, files: dict[int, list], account: Account, linker: Linker,
 ) -> tuple[list[PlannedRecord], list[Link]]:
@@ -92,13 +105,15 @@ def plan_records(
     people = linker.people(party, rows)
     zone = ZoneInfo(account.time_zone)
     chat_name = chat.name or party.book_name
-    transcript = [_transcript_message(row, files.get(row.id, []), account, chat_name, bool(chat.is_group), zone)
+    quiet = _quiet_senders(rows, linker) if chat.is_group else set()
+    transcript = [_not_logged(row, zone) if row.sender in quiet else
+                  _transcript_message(row, files.get(row.id, []), account, chat_name, bool(chat.is_group), zone)
                   for row in rows]
     times = [row.sent_at for row in rows]
     source = rows[-1].source
     by_bytes: dict[str, str] = {}  # the same bytes sent twice are one file, under its first name
     for row in rows:
-        for f in files.get(row.id, []):
+        for f in files.get(row.id, []) if row.sender not in quiet else ():
             if f.sha256 and f.size is not None:
                 by_bytes.setdefault(f.sha256, f.file_name or f.sha256[:12])
     stored_files = tuple(by_bytes.items())

@@ -1,5 +1,7 @@
-"""Notes & Attachments for Contacts: one classic Note per chat-day (Title = the chat-day's name,
-Body = its transcript), in numbered parts past the 32,000-character Note body.
+"""Notes & Attachments for Contacts: one classic Note per chat-day and Contact (Title = the
+chat-day's name, Body = its transcript, cut past the 32,000-character Note body with a marker
+saying where the whole day is). Older versions split a long day into numbered parts: those extra
+notes are deleted when their chat-day is next written.
 
 Notes have no external id, so a create is recorded as an intent before it is sent. A run that
 finds an intent without a note id (it was killed, or the answer timed out) looks for the note by
@@ -28,7 +30,6 @@ from eazybe_tasks.sync.chat_day_records import PlannedRecord
 from eazybe_tasks.sync.tally import Tally
 
 BODY_LIMIT = 32_000
-TITLE_LIMIT = 80
 
 
 @dataclass(frozen=True)
@@ -44,38 +45,24 @@ class NotePart:
         return hashlib.sha256(self.body.encode()).hexdigest()
 
 
-def split_body(text: str, limit: int = BODY_LIMIT) -> list[str]:
-    """Parts of at most `limit` characters, cut at line ends where a line allows it."""
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    return parts + [current] if current or not parts else parts
+def note_body(planned: PlannedRecord, limit: int = BODY_LIMIT) -> str:
+    """The day as Salesforce shows it, whole if it fits a Note; else cut at the last line end that
+    leaves room for a marker saying where the rest is."""
+    text = planned.record.shown_transcript or planned.record.full_transcript
+    if len(text) <= limit:
+        return text
+    where = "the File on the record" if planned.record.needs_file else "the record's Transcript field"
+    marker = f"\n… the day goes on for {{}} more characters: the whole day is in {where}."
+    room = limit - len(marker.format(f"{len(text):,}"))
+    cut = text.rfind("\n", 0, room)
+    head = text[:cut if cut > 0 else room]
+    return head + marker.format(f"{len(text) - len(head):,}")
 
 
 def note_parts(planned: PlannedRecord) -> list[NotePart]:
-    title = planned.record.fields["Name"]
-    bodies = split_body(planned.record.full_transcript)
-    key = planned.key.external_id()
-    if len(bodies) == 1:
-        return [NotePart(key, 1, planned.key.person_id, title, bodies[0])]
-    parts = []
-    for number, body in enumerate(bodies, start=1):
-        suffix = f" ({number}/{len(bodies)})"
-        base = title if len(title) + len(suffix) <= TITLE_LIMIT else title[: TITLE_LIMIT - len(suffix) - 1] + "…"
-        parts.append(NotePart(key, number, planned.key.person_id, base + suffix, body))
-    return parts
+    """The chat-day's one Note (a list, for the ledger's numbered parts of older versions)."""
+    return [NotePart(planned.key.external_id(), 1, planned.key.person_id, planned.record.fields["Name"],
+                     note_body(planned))]
 
 
 def _reconcile(engine: Engine, sf: Salesforce, refresh_session: Callable[[], None] | None) -> None:
@@ -112,6 +99,7 @@ def write_notes(engine: Engine, sf: Salesforce, written: list[PlannedRecord], no
     wanted = [part for planned in written if planned.link.person.object_name == "Contact" for part in note_parts(planned)]
     if not wanted:
         return
+    _drop_old_parts(engine, sf, {part.chat_key for part in wanted}, refresh_session)
     with engine.connect() as connection:
         known = {
             (row.chat_key, row.part): row
@@ -134,6 +122,24 @@ def write_notes(engine: Engine, sf: Salesforce, written: list[PlannedRecord], no
         _create(engine, sf, fresh[start:start + BATCH], tally, refresh_session)
     for start in range(0, len(changed), BATCH):
         _update(engine, sf, changed[start:start + BATCH], known, tally, refresh_session)
+
+
+def _drop_old_parts(engine: Engine, sf: Salesforce, chat_keys: set[str],
+                    refresh_session: Callable[[], None] | None) -> None:
+    """The notes after the first of chat-days an older version split: deleted from the org (one
+    already gone counts as deleted), then from the ledger; a refused delete is tried next time."""
+    with engine.connect() as connection:
+        old = connection.execute(select(note_ledger.c.chat_key, note_ledger.c.part, note_ledger.c.note_id).where(
+            note_ledger.c.chat_key.in_(chat_keys), note_ledger.c.part > 1)).all()
+    if not old:
+        return
+    ids = sorted({row.note_id for row in old if row.note_id})
+    deleted = {outcome.key for outcome in delete(sf, ids, refresh_session=refresh_session) if outcome.ok} if ids else set()
+    gone = [row for row in old if row.note_id is None or row.note_id in deleted]
+    with engine.begin() as connection:
+        for row in gone:
+            connection.execute(note_ledger.delete().where(note_ledger.c.chat_key == row.chat_key,
+                                                          note_ledger.c.part == row.part))
 
 
 def _create(engine: Engine, sf: Salesforce, parts: list[NotePart], tally: Tally,

@@ -21,7 +21,7 @@ from simple_salesforce import Salesforce
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
-from eazybe_tasks.chat_days.record import TRANSCRIPT_LIMIT, salesforce_datetime
+from eazybe_tasks.chat_days.record import salesforce_datetime
 from eazybe_tasks.matching.directory import PhoneDirectory
 from eazybe_tasks.matching.refresh import refresh_directory, stored_people
 from eazybe_tasks.salesforce.api_budget import DEFAULT_SHARE, DEFAULT_TIMEOUT_S, ApiBudget, ApiBudgetSpent
@@ -274,11 +274,11 @@ def _segments(plans: Iterable[Planned]) -> Iterator[list[Planned]]:
 
 
 def _with_transcript_file(store: Store, planned: PlannedRecord) -> PlannedRecord:
-    """A transcript over the field's limit goes whole into a text File on the record."""
-    text = planned.record.full_transcript
-    if len(text) <= TRANSCRIPT_LIMIT:
+    """A day Salesforce cannot show whole (over the field's limit, or with a message cut) goes
+    whole into a text File on the record."""
+    if not planned.record.needs_file:
         return planned
-    sha = store.blobs.put(text.encode())
+    sha = store.blobs.put(planned.record.full_transcript.encode())
     return replace(planned, files=(*planned.files, (sha, f"{planned.record.fields['Name']}.txt")))
 
 
@@ -432,7 +432,8 @@ def _stamp_people(sf: Salesforce, written: list[PlannedRecord], now: datetime,
     user_ids: dict[tuple[str, str], str] = {}
     for planned in written:
         person = (planned.link.person.object_name, planned.link.person.record_id)
-        stamped[person] = max(stamped.get(person, ""), planned.record.fields["Last_Message_At__c"])
+        if last := planned.record.fields["Last_Message_At__c"]:  # None: the day had WhatsApp's notices only
+            stamped[person] = max(stamped.get(person, ""), last)
         touched.add(person)
         user_id = planned.record.fields.get("WhatsApp_User_Id__c")
         if user_id and planned.link.person.user_id != user_id:
@@ -440,7 +441,7 @@ def _stamp_people(sf: Salesforce, written: list[PlannedRecord], now: datetime,
     for object_name in ("Contact", "Lead"):
         records = [
             {"Id": record_id, "WhatsApp_Last_Synced__c": salesforce_datetime(now),
-             "WhatsApp_Last_Message_At__c": stamped[(kind, record_id)],
+             **({"WhatsApp_Last_Message_At__c": stamped[(kind, record_id)]} if (kind, record_id) in stamped else {}),
              **({"WhatsApp_User_Id__c": user_ids[(kind, record_id)]} if (kind, record_id) in user_ids else {})}
             for kind, record_id in sorted(touched) if kind == object_name
         ]
