@@ -233,6 +233,60 @@ def test_spanish_12h_a_m_p_m() -> None:
     assert entries[1].text == 'Lucía Fernández creó el grupo "Ventas Madrid"'
 
 
+# Headers with a word between the date and the time (vocab.DATE_TIME_WORDS): language, export
+# text, the entries' line numbers, and the second entry's (line, time, author, text). Each export
+# also holds a continuation line that starts like a header but is none (no " - " or "]" after the time).
+WORD_HEADERS = [
+    ("french-android", "20/11/2026 à 09:15 - Les messages sont chiffrés de bout en bout.\n"
+     "20/11/2026 à 09:16 - Camille Martin: Bonjour, la commande est prête ?\n20/11/2026 à 10:00 sinon\n"
+     "21/11/2026 à 18:05 - Boutique Lumière: <Médias omis>\n", [1, 2, 4],
+     (2, datetime(2026, 11, 20, 9, 16), "Camille Martin", "Bonjour, la commande est prête ?\n20/11/2026 à 10:00 sinon")),
+    ("portuguese-android", "20/11/2026 às 09:15 - Beatriz Souza: Bom dia!\n"
+     "20/11/2026 às 21:40 - Loja Central: Saiu sim\n21/11/2026 às 08:00 chega amanhã\n", [1, 2],
+     (2, datetime(2026, 11, 20, 21, 40), "Loja Central", "Saiu sim\n21/11/2026 às 08:00 chega amanhã")),
+    ("german-android", "20.11.26 um 09:15 - Jonas Becker: Guten Morgen\n"
+     "20.11.26 um 14:30 - Müller GmbH: Ist unterwegs\n21.11.26 um 10:00 kommt es\n", [1, 2],
+     (2, datetime(2026, 11, 20, 14, 30), "Müller GmbH", "Ist unterwegs\n21.11.26 um 10:00 kommt es")),
+    ("dutch-android", "20-11-2026 om 09:15 - Sanne de Vries: Goedemorgen\n"
+     "20-11-2026 om 09:17 - Fietsenwinkel: <Media weggelaten>\n20-11-2026 om 9:30 kan ook\n", [1, 2],
+     (2, datetime(2026, 11, 20, 9, 17), "Fietsenwinkel", "<Media weggelaten>\n20-11-2026 om 9:30 kan ook")),
+    ("finnish-android", "13.6.2018 klo 21.25.15 - Matias Virtanen: Moi\n"
+     "14.6.2018 klo 8.05.00 - Sami Ström: Huomenta\n14.6.2018 klo 9.00 sopii\n", [1, 2],
+     (2, datetime(2018, 6, 14, 8, 5), "Sami Ström", "Huomenta\n14.6.2018 klo 9.00 sopii")),
+    ("finnish-ios", "[12.3.2022 klo 14.08.18] Space Rocket: \u200eViestit ja puhelut ovat täysin salattuja.\n"
+     "[13.3.2022 klo 14.17.25] Sami Ström: Blah blah\n[13.3.2022 klo 14.20 ei otsikko\n", [1, 2],
+     (2, datetime(2022, 3, 13, 14, 17, 25), "Sami Ström", "Blah blah\n[13.3.2022 klo 14.20 ei otsikko")),
+]
+
+
+@pytest.mark.parametrize("text, lines, second", [case[1:] for case in WORD_HEADERS],
+                         ids=[case[0] for case in WORD_HEADERS])
+def test_headers_with_a_word_between_date_and_time(tmp_path: Path, text: str, lines: list[int], second: tuple) -> None:
+    path = tmp_path / "chat.txt"
+    path.write_text(text, encoding="utf-8")
+    entries = parse(path)  # the day-first order is read from the file (a day above 12)
+    assert [e.line_number for e in entries] == lines
+    assert (entries[1].line_number, entries[1].timestamp, entries[1].author, entries[1].text) == second
+    assert entries[0].timestamp < second[1] and entries[0].line_number == 1
+
+
+def test_french_android_word_header_12_hour_and_zipped(tmp_path: Path) -> None:
+    """The word form with 12-hour times and in a zip; a word WhatsApp does not write (a wrong
+    accent, a comma before the word) makes no header."""
+    path = tmp_path / "chat.txt"
+    path.write_text("20/11/2026 à 9:15 AM - Camille: un\n20/11/2026 à 9:16\u202fPM - Camille: deux\n"
+                    "20/11/2026 á 9:17 PM - Camille: trois\n20/11/2026, à 9:18 PM - Camille: quatre\n",
+                    encoding="utf-8")
+    entries = parse(path)
+    assert [(e.timestamp, e.text) for e in entries] == [
+        (datetime(2026, 11, 20, 9, 15), "un"),
+        (datetime(2026, 11, 20, 21, 16),
+         "deux\n20/11/2026 á 9:17 PM - Camille: trois\n20/11/2026, à 9:18 PM - Camille: quatre"),
+    ]
+    archive = _zip(tmp_path, {"WhatsApp Chat with Camille.txt": path.read_bytes()})
+    assert parse(archive) == entries
+
+
 def test_group_events_fixture() -> None:
     entries = fixture("group_events_en.txt")
     kinds = [(e.kind, e.type) for e in entries]

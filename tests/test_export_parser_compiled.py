@@ -200,6 +200,30 @@ EDGE_CASES = [
     "\n[13/01/2023, 08:00:05] ",
     "\n13/01/2023, 08:00 - a\r\n13/01/2023, 08:01 - b\r",
     "\n13/01/2023, 08:00 - a\n\n13/01/2023, 08:01 - b\n",
+    "\n20/11/2026 à 09:15 - Camille: a word between date and time",
+    "\n20/11/2026 às 9:15 PM - Bia: Portuguese, 12-hour",
+    "\n20.11.26 um 09:15 - Jonas: German\n20-11-2026 om 09:15 - Sanne: Dutch",
+    "\n13.6.2018 klo 21.25.15 - a: Finnish\n[12.3.2022 klo 14.08.18] b: Finnish iOS",
+    "\n20/11/2026 à 09:15 – en dash\n[20/11/2026 à 09:15] bracketed\n[20/11/2026 à 09:15 - mixed",
+    "\n20/11/2026, à 09:15 - Camille: comma and word",
+    "\n20/11/2026 à09:15 - Camille: no space after the word",
+    "\n20/11/2026 à  09:15 - Camille: two spaces after the word",
+    "\n20/11/2026  à 09:15 - Camille: two spaces before the word",
+    "\n20/11/2026 À 09:15 - Camille: upper case",
+    "\n20/11/2026 a\u0300 09:15 - Camille: decomposed",
+    "\n20/11/2026 um um 09:15 - Jonas: the word twice",
+    "\n20/11/2565 BE à 09:15 - Maya: Buddhist era and a word",
+    "\n09:15 à 20/11/2026 - Maya: time first with a word",
+    "\n20/11/2026 à",
+    "\n20/11/2026 à ",
+    "\n20/11/2026 klo",
+    "\n20/11/2026 kl 09:15 - Maya: a word cut short",
+    "\n20/11/2026 àsx 09:15 - Maya: a word run on",
+    "\n20/11/2026 às09:15 - Maya: glued",
+    "\n20/11/2026 um 9:15 PM - Maya: 12-hour\n[20/11/2026 um 9:15:00 PM] Maya: iOS 12-hour",
+    "\n20/11/2026 om 24:00 - Maya: hour 24\n20/11/2026 om 30:00 - Maya: hour 30",
+    "\n20/11/2026 à ٩:١٥ - Maya: Arabic-Indic time",
+    "\n20/11/2026 à 09:15\n20/11/2026 à 09:15 -",
 ]
 
 
@@ -226,7 +250,9 @@ _YEAR = (st.sampled_from(["2023", "23", "2020", "7", "2565", "1999", "R4", "H31"
          st.sampled_from(["20233", "202", "", "٢٠٢٣", "२०२३", "X4"]) | _RANDOM_FIELD)
 _ERA = (st.sampled_from(["", "", "", "", " BE", "BE"]), st.sampled_from(["  BE", " B", " BE,", "B E"]))
 _DATE_SEPARATOR = (st.sampled_from("/.-"), st.sampled_from(":, _"))
-_AFTER_DATE = (st.sampled_from([", ", " ", ", ", " ", "، "]), st.sampled_from([",", "", ",  ", " ,", ",,", "\t"]))
+_WORD_AFTER_DATE = st.sampled_from([f" {word} " for word in vocab.DATE_TIME_WORDS])  # " à "
+_AFTER_DATE = (st.one_of(*[st.sampled_from([", ", " ", ", ", " ", "، "])] * 3, _WORD_AFTER_DATE),
+               st.sampled_from([",", "", ",  ", " ,", ",,", "\t", ", à ", "à ", " à", " À ", "  um ", " um  ", " o "]))
 _HOUR = (_number(0, 29), _RANDOM_FIELD | _number(30, 99))
 _TIME_SEPARATOR = (st.sampled_from(":."), st.sampled_from("-/,"))
 _MINUTE = (st.integers(0, 59).map("{:02d}".format), st.integers(60, 99).map(str) | _RANDOM_FIELD)
@@ -236,7 +262,7 @@ _AM_PM = (st.sampled_from(["", "", "", " AM", " PM", " am", " pm", " Am", " pM",
 _TIME_FIRST_SEPARATOR = (st.sampled_from([", ", " "]), st.sampled_from([",", ",  ", "، ", ""]))
 _BRACKET_END = (st.sampled_from(["] ", "]"]), st.sampled_from(["]  ", " - ", "] -", "", " ]", "]\t"]))
 _DASH_END = (st.sampled_from([" - ", " – "]), st.sampled_from([" -", "- ", " — ", "] ", "  - ", "", " "]))
-_MUTATION_CHARS = st.sampled_from(list("09٣۵३/.-:,،[] –APMmصمBERHSx\n") + ["\u200e", "\u202f"])
+_MUTATION_CHARS = st.sampled_from(list("09٣۵३/.-:,،[] –APMmصمBERHSxàusk\n") + ["\u200e", "\u202f"])
 
 
 @st.composite
@@ -281,6 +307,7 @@ _HEADER_PIECES = st.sampled_from([
     "[", "]", "12/31/20", "31.12.20", "2020/12/31", "3/18/2565 BE", "3/18/R4", "١٨/٣/٢٠٢٢،", ", ", ",",
     "،", " ", "9:41", "21:41:05", "14.56.01", " PM", "pm", " a. m.", "p.m.", "PM.", " ص", " م", " - ",
     " – ", ": ", "Name", " BE", "R", "H", "S", "99", "00", "24:00", "13", "/", ".", "-", ":",
+    " à ", "às", " um ", "om", " klo ",
 ])
 _PIECES_LINE = st.lists(_HEADER_PIECES | _RANDOM_FIELD, max_size=8).map("".join)
 _LINE = st.one_of(
@@ -293,7 +320,8 @@ _LINE = st.one_of(
 
 # The layouts the compiled scan recognizes itself (a close approximation, for the input counts).
 _COMMON_LAYOUT = re.compile(
-    r"\n(?:\[)?(?:\d{1,2}|\d{4})[./-]\d{1,2}[./-](?:\d{4}|\d{1,2}),? \d{1,2}[:.]\d\d(?:[:.]\d\d)?"
+    r"\n(?:\[)?(?:\d{1,2}|\d{4})[./-]\d{1,2}[./-](?:\d{4}|\d{1,2})"
+    rf"(?:,? | (?:{'|'.join(vocab.DATE_TIME_WORDS)}) )\d{{1,2}}[:.]\d\d(?:[:.]\d\d)?"
     r"(?: [AaPp][Mm])?(?:\] ?| [-–] )", re.ASCII)
 
 
@@ -551,7 +579,7 @@ def _header_text(rng: random.Random, moment: datetime) -> tuple[str, str]:
     """A header in one of the layouts (all day first), and what comes after it before "Name: "."""
     hour12 = f"{(moment.hour % 12) or 12}:{moment:%M}"
     am_pm = "AM" if moment.hour < 12 else "PM"
-    layout = rng.randrange(9)
+    layout = rng.randrange(11)
     if layout == 0:
         return f"{moment:%d/%m/%Y, %H:%M} - ", ""
     if layout == 1:
@@ -569,6 +597,10 @@ def _header_text(rng: random.Random, moment: datetime) -> tuple[str, str]:
         return f"{moment:%d.%m.%y, %H.%M} - ", ""
     if layout == 7:
         return f"[{moment.day}/{moment.month}/{moment.year + 543} BE {moment:%H:%M:%S}] ", ""
+    if layout == 8:  # a word between date and time (vocab.DATE_TIME_WORDS)
+        return f"{moment:%d/%m/%Y} {rng.choice(vocab.DATE_TIME_WORDS)} {moment:%H:%M} - ", ""
+    if layout == 9:
+        return f"[{moment.day}.{moment.month}.{moment.year} klo {moment.hour}.{moment:%M.%S}] ", ""
     return f"{moment:%d-%m-%Y} {moment:%H:%M} – ", ""
 
 

@@ -28,7 +28,7 @@ _BRACKETS = st.sampled_from([("", " - "), ("[", "] "), ("\u200e[", "] "), ("[", 
 _HEADER = st.builds(
     lambda brackets, *fields: "{}{}/{}/{}{}{}:{:02d}{}".format(brackets[0], *fields) + brackets[1],
     _BRACKETS, _DAY_OR_MONTH, _DAY_OR_MONTH,
-    st.sampled_from(["20", "2020", "2565 BE", "R4", "7"]), st.sampled_from([", ", " ", "، "]),
+    st.sampled_from(["20", "2020", "2565 BE", "R4", "7"]), st.sampled_from([", ", " ", "، ", " à ", " klo "]),
     st.integers(0, 25), st.integers(0, 59), st.sampled_from(["", "\u202fPM", " a. m.", ":05"]),
 )
 _ENTRY_LINE = st.tuples(_HEADER, _FRAGMENT).map("".join)

@@ -104,6 +104,32 @@ def test_attachment_bytes_are_kept_once(store: Store) -> None:
     assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
 
 
+def test_bytes_for_an_attachment_stored_without_them_are_added(store: Store) -> None:
+    """A chat's .txt names the file, its .zip brings it: the stored message gets the bytes once."""
+    named = AttachmentRef(file_name="photo.jpg", mime_type="image/jpeg")
+    with_bytes = AttachmentRef(file_name="photo.jpg", mime_type="image/jpeg", content=b"\xff\xd8jpeg")
+    first = store.ingest(batch(message(1, type=MessageType.IMAGE, attachments=(named,)), message(2)))
+    assert first.attachments_added == 0
+    again = store.ingest(batch(message(1, type=MessageType.IMAGE, attachments=(with_bytes,)),
+                               message(1, type=MessageType.IMAGE, attachments=(with_bytes,)), message(2)))
+    assert (again.messages_added, again.attachments_added) == (0, 1)
+    with store.engine.connect() as connection:
+        row = connection.execute(select(attachments)).mappings().one()
+    assert (row["file_name"], row["size"], row["omitted"]) == ("photo.jpg", 6, False)
+    assert store.blobs.get(row["sha256"]) == b"\xff\xd8jpeg"
+    assert store.ingest(batch(message(1, type=MessageType.IMAGE, attachments=(with_bytes,)))).attachments_added == 0
+
+
+def test_batch_registers_its_accounts_in_its_transaction(store: Store) -> None:
+    store.ingest(Batch(source=Source.CHAT_EXPORT, origin="test", raw_sha256="1" * 64, accounts=("+4930901820",)))
+    assert store.find_account("+4930901820") is not None
+    broken = message(3, account_number="+442079460000", sent_at=datetime(2026, 11, 24, 10, 0))  # naive
+    with pytest.raises(Exception, match="naive datetime"):
+        store.ingest(Batch(source=Source.CHAT_EXPORT, origin="test", raw_sha256="2" * 64, messages=(broken,),
+                           accounts=("+442079460000",)))
+    assert store.find_account("+442079460000") is None
+
+
 def test_statuses_move_forward_only(store: Store) -> None:
     outbound = message(1, direction=Direction.OUTBOUND, sender=BUSINESS, status="sent")
     store.ingest(batch(outbound))

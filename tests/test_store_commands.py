@@ -52,7 +52,7 @@ def test_bad_feed_stores_nothing_and_names_the_line(tmp_path: Path) -> None:
     assert "nothing was stored" in bad.stdout + bad.stderr
     assert "bad_lines.jsonl:" in bad.stdout + bad.stderr
     status = cci("store_status", "-o", "store_url", store)
-    assert "0 ingests" in status.stdout
+    assert "0 ingests" in status.stdout and "no webhook deliveries refused" in status.stdout
 
 
 def test_serve_webhook_stores_a_signed_delivery(tmp_path: Path) -> None:
@@ -77,12 +77,20 @@ def test_serve_webhook_stores_a_signed_delivery(tmp_path: Path) -> None:
         raw = json.dumps(envelope).encode()
         answer = requests.post(url, data=raw, headers={HEADER: sign(raw, "s3cret-for-tests")}, timeout=10)
         assert answer.status_code == 200 and answer.json()["stored"] == 1
+        forged = requests.post(url, data=raw, headers={HEADER: sign(raw, "another-secret")}, timeout=10)
+        assert forged.status_code == 403
     finally:
         server.send_signal(signal.SIGINT)
         output = server.communicate(timeout=30)[0]
     assert "s3cret-for-tests" not in output and "verify-me" not in output
+    assert f"webhook delivery refused: 403 bad_signature, {len(raw)} bytes: " in output
     status = cci("store_status", "-o", "store_url", store)
     assert "+972123456789" in status.stdout
+    # the refusals: the forged delivery, and the handshakes without a token that waited for the start
+    assert "Webhook refusals" in status.stdout
+    [forged_row] = [line for line in status.stdout.splitlines() if "bad_signature" in line]
+    assert "403" in forged_row and "does not match the body" in forged_row
+    assert "verification_failed" in status.stdout
 
 
 def test_serve_webhook_without_secrets_says_which_to_set(tmp_path: Path) -> None:

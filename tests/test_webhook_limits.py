@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import ContextManager
+from typing import Callable, ContextManager
 from urllib.parse import urlsplit
 
 import pytest
@@ -23,7 +23,7 @@ from sqlalchemy import func, select as sql_select
 
 from asgi_server import serving
 from cloud_api_deliveries import post_signed, text_delivery
-from eazybe_tasks.store.schema import ingests, messages, statuses
+from eazybe_tasks.store.schema import ingests, messages, statuses, webhook_refusals
 from eazybe_tasks.store.store import Store, open_store
 from eazybe_tasks.tasks.serve_webhook import MAX_CONNECTIONS, MAX_HEADER_BYTES
 from eazybe_tasks.webhook.app import PATH, create_app
@@ -63,6 +63,21 @@ def stored(store: Store) -> tuple[int, ...]:
                      for table in (ingests, messages, statuses))
 
 
+def refusals(store: Store, done: Callable[[list[tuple]], bool] = bool,
+             timeout_s: float = 10) -> list[tuple[int, str, int | None]]:
+    """(status, code, size) of the refusals recorded, once `done` of them (each is written just
+    after its answer is sent)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with store.engine.connect() as connection:
+            rows = [tuple(row) for row in connection.execute(sql_select(
+                webhook_refusals.c.status, webhook_refusals.c.code, webhook_refusals.c.size
+            ).order_by(webhook_refusals.c.id))]
+        if done(rows) or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.05)
+
+
 def delivery() -> bytes:
     return text_delivery("+14155550100", "+14155550134", "wamid.limits.1", "after the stalled ones",
                          datetime.now(timezone.utc))
@@ -95,6 +110,8 @@ def answer_of(connection: socket.socket) -> Answer:
         connection.settimeout(2)  # under uvicorn's 5 s keep-alive: only a closing receiver answers EOF
         try:
             closed = connection.recv(1) == b""
+        except ConnectionResetError:  # closed with bytes of ours unread (a trickling sender): a reset
+            closed = True
         except TimeoutError:
             closed = False
         return Answer(response.status, body, closed)
@@ -129,6 +146,7 @@ def test_a_stalled_body_is_408_after_the_timeout_and_unstored(store: Store) -> N
     assert TIMEOUT_S <= waited < TIMEOUT_S + 3
     assert answer.closed  # the connection goes with what was buffered of the body
     assert stored(store) == NOTHING
+    assert refusals(store) == [(408, "body_timeout", len(SENT))]
 
 
 def test_a_trickling_body_is_408_too(store: Store) -> None:
@@ -143,6 +161,8 @@ def test_a_trickling_body_is_408_too(store: Store) -> None:
     assert (answer.status, answer.error_code()) == (408, "body_timeout")
     assert TIMEOUT_S <= waited < TIMEOUT_S + 3
     assert stored(store) == NOTHING
+    [(status, code, size)] = refusals(store)
+    assert (status, code) == (408, "body_timeout") and 0 < size < DECLARED  # the bytes that came
 
 
 def test_beyond_max_pending_bodies_is_503_unread_then_deliveries_resume(store: Store) -> None:
@@ -157,6 +177,8 @@ def test_beyond_max_pending_bodies_is_503_unread_then_deliveries_resume(store: S
         unread = answer_of(stalled(url, body=b""))  # answered although none of its body ever comes
         assert (unread.status, unread.error_code(), unread.closed) == (503, "busy", True)
         assert time.monotonic() - started < 1
+        unread_refusal = (503, "busy", DECLARED)  # unread: the size it declared
+        assert unread_refusal in refusals(store, lambda rows: unread_refusal in rows)
 
         assert [answer_of(connection).status for connection in held] == [408, 408]
         assert stored(store) == NOTHING
@@ -191,4 +213,4 @@ def test_cci_serve_webhook_bounds_bodies_headers_and_connections(tmp_path: Path,
                 connection.close()
         assert retried_while_busy(served.url, deadline_s=5).status_code == 200
     assert stored(store)[1] == 1
-    assert "its body took over 2 s" in served.output and "Exceeded concurrency limit" in served.output
+    assert "408 body_timeout" in served.output and "Exceeded concurrency limit" in served.output

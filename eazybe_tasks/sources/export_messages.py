@@ -10,19 +10,67 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
+from datetime import datetime, timedelta, timezone
+from pathlib import PurePath
 from typing import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from eazybe_tasks.phone_numbers import ParsedNumber, parse_number
 from eazybe_tasks.sources.exports import ExportEntry
+from eazybe_tasks.sources.exports.vocab import QUOTES
 from eazybe_tasks.sources.local_times import LocalClock
 from eazybe_tasks.sources.model import Direction, Message, MessageType, Source, SourceError
 
 # "WhatsApp Chat with Jane Doe.txt", "WhatsApp Chat - Jane Doe.txt", localized variants: the chat
 # name is what follows the last " with " / " - " / " con " / " mit " ... before the extension.
 _TITLE = re.compile(r"^WhatsApp.*?(?: with | - | con | mit | avec | com | met | s | с )(?P<name>.+)$", re.IGNORECASE)
+
+# The system lines that name a group: its creation, and each change of its subject (the last one
+# in the file is the name it had when exported), in the languages whose group events `vocab`
+# knows. Each is read without backtracking (a line's time stays linear in its length): the words
+# before the name, then ' "Name"' for a creation, or ' to "Name"' / ' from "Old" to "Name"' for a
+# change, then, in some languages, a closing verb.
+
+
+@dataclass(frozen=True)
+class _SubjectLine:
+    verb: str  # regex of the words before the (old) name: 'changed (?:the subject|the group name)'
+    to: str | None = None  # regex of the word before the new name, in a change: 'to'
+    after: str = ""  # the word after the name: 'erstellt'
+
+
+_Q = f"[{QUOTES}]"
+_SUBJECT_LINES = tuple(
+    (re.compile(rf"\b{line.verb}(?= )", re.IGNORECASE),
+     re.compile(rf"(?:^|{_Q}) (?:{line.to}) {_Q}", re.IGNORECASE) if line.to else None,
+     line.after.lower())
+    for line in (
+        # English
+        _SubjectLine(r"created (?:the )?group"),
+        _SubjectLine(r"changed (?:the subject|the group name|the group['’]s name|this group['’]s name)", "to"),
+        # Spanish
+        _SubjectLine(r"creó el grupo"),
+        _SubjectLine(r"cambió (?:el asunto|el nombre del grupo)", "a|por"),
+        # Portuguese
+        _SubjectLine(r"criou o grupo"),
+        _SubjectLine(r"(?:mudou|alterou) o (?:assunto|nome do grupo)", "para"),
+        # German
+        _SubjectLine(r"hat die Gruppe", after="erstellt"),
+        _SubjectLine(r"hat den (?:Betreff|Gruppennamen)", "zu|in", "geändert"),
+        # French
+        _SubjectLine(r"a créé le groupe"),
+        _SubjectLine(r"a (?:modifié|changé) (?:le sujet|le nom du groupe)", "en|à|pour"),
+        # Italian
+        _SubjectLine(r"ha creato il gruppo"),
+        _SubjectLine(r"ha (?:cambiato|modificato) (?:l['’]oggetto|il nome del gruppo)", "in|a"),
+        # Dutch
+        _SubjectLine(r"heeft (?:de )?groep", after="aangemaakt"),
+        _SubjectLine(r"heeft (?:het onderwerp|de groepsnaam) gewijzigd", "in|naar"),
+    )
+)
+# A message dated later than this after the import's now is refused: a phone's clock set wrong,
+# or dates read in the wrong order.
+FUTURE_TOLERANCE = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -32,8 +80,9 @@ class ExportContext:
     me: str  # the business user's name as the export writes it
     default_region: str  # for numbers written without a country code
     other_number: str | None = None  # the other party's number, for a 1:1 chat
-    chat_name: str | None = None  # defaults to what the file name says
+    chat_name: str | None = None  # defaults to what the file name says, else the export's subject line
     is_group: bool | None = None  # defaults to what the export shows
+    now: datetime | None = None  # the import's time (aware); default: when the messages are read
 
 
 @dataclass(frozen=True)
@@ -42,22 +91,52 @@ class ChatShape:
 
     authors: frozenset[str]
     has_system_lines: bool
+    subject: str | None = None  # the group's name as its last creation or subject line gives it
 
 
-def chat_name_from_file(path: Path) -> str | None:
+def chat_name_from_file(path: PurePath) -> str | None:
     match = _TITLE.match(path.stem)
     return match.group("name").strip() if match else None
+
+
+def subject_of(text: str) -> str | None:
+    """The group name a system line gives: 'X created group "Name"', 'X changed the subject from
+    "Old" to "Name"', and the same in the other languages of `_SUBJECT_LINES`."""
+    line = text.partition("\n")[0].rstrip()
+    if not line or not any(quote in line for quote in QUOTES):
+        return None
+    for verb, to, after in _SUBJECT_LINES:
+        said = verb.search(line)
+        if said is None:
+            continue
+        rest = line[said.end():]
+        if after:
+            if not rest.lower().endswith(f" {after}"):
+                continue
+            rest = rest[: -len(after) - 1].rstrip()
+        if len(rest) < 3 or rest[-1] not in QUOTES:
+            continue
+        if to is None:  # ' "Name"'
+            name = rest[2:-1] if rest[0] == " " and rest[1] in QUOTES else ""
+        else:  # ' to "Name"', or ' from "Old" to "Name"': the first ' to "' there is
+            new = to.search(rest)
+            name = rest[new.end():-1] if new else ""
+        if name.strip():
+            return name.strip()
+    return None
 
 
 def survey(entries: Iterable[ExportEntry]) -> ChatShape:
     authors: set[str] = set()
     system = False
+    subject = None
     for entry in entries:
         if entry.author is None:
             system = True
+            subject = subject_of(entry.text) or subject
         else:
             authors.add(entry.author)
-    return ChatShape(frozenset(authors), system)
+    return ChatShape(frozenset(authors), system, subject)
 
 
 def as_number(text: str, region: str) -> str | None:
@@ -75,18 +154,41 @@ class _Chat:
     is_group: bool
 
 
+def _business_never_wrote(where: str, shape: ChatShape, context: ExportContext) -> bool:
+    """Whether the export is a 1:1 chat the business never answered (an unanswered lead): one
+    author, who is not `me`, and the other party's number given. The author's own number, when
+    WhatsApp wrote it as the name, must be that number."""
+    group = context.is_group if context.is_group is not None else shape.subject is not None
+    if context.other_number is None or len(shape.authors) != 1 or group:
+        return False
+    (author,) = shape.authors
+    number = as_number(author, context.default_region)
+    if number is not None and number != context.other_number:
+        raise SourceError(
+            where, f"the only author, {author}, has the number {number}, not {context.other_number} "
+            f"(-o other_number), and nobody is called {context.me!r} (-o me)"
+        )
+    return True
+
+
 def _resolve_chat(where: str, shape: ChatShape, context: ExportContext, file_name: str | None) -> _Chat:
-    if context.me not in shape.authors and shape.authors:
+    if context.me not in shape.authors and shape.authors and not _business_never_wrote(where, shape, context):
+        lone = len(shape.authors) == 1 and context.other_number is None
         raise SourceError(
             where, f"no author is called {context.me!r}; authors in the export: "
             f"{', '.join(sorted(shape.authors))}. Pass the business user's name as written (-o me)"
+            + (", or, if the business never wrote in this chat, the other party's number (-o other_number)"
+               if lone else "")
         )
     others = shape.authors - {context.me}
-    is_group = context.is_group if context.is_group is not None else len(others) > 1
-    name = context.chat_name or file_name
+    is_group = (context.is_group if context.is_group is not None
+                else len(others) > 1 or shape.subject is not None)  # a subject line is a group's
+    # The file name first: the name groups imported before subject lines were read are keyed by.
+    name = context.chat_name or file_name or (shape.subject if is_group else None)
     if is_group:
         if not name:
-            raise SourceError(where, "a group export needs the group's name (-o chat_name)")
+            raise SourceError(where, "a group export needs the group's name (-o chat_name): neither the file "
+                              "name (\"WhatsApp Chat with <name>\") nor a subject line in it gives one")
         digest = hashlib.sha256(f"{context.account_number}\n{name}".encode()).hexdigest()[:20]
         return _Chat(f"group:{digest}", name, True)
     number = context.other_number or next(
@@ -113,12 +215,21 @@ def to_messages(
     """Messages of one export, in file order, each with its stable id (times: see local_times)."""
     chat = _resolve_chat(where, shape, context, file_name)
     clock = LocalClock(ZoneInfo(context.time_zone))
+    now = context.now or datetime.now(timezone.utc)
+    latest = now + FUTURE_TOLERANCE
     # The same text from the same author at the same time is counted, so two "ok"s in one minute
     # are two messages. Only the current timestamp's counts are kept: memory stays flat.
     current: datetime | None = None
     seen: dict[str, int] = {}
     for entry in entries:
         sent_at = clock.to_utc(entry.timestamp)
+        if sent_at > latest:
+            raise SourceError(
+                f"{where}:{entry.line_number}",
+                f"the message's date and time, {entry.timestamp:%Y-%m-%d %H:%M} ({context.time_zone}), is more than "
+                f"a day after now ({now.astimezone(ZoneInfo(context.time_zone)):%Y-%m-%d %H:%M}): the phone's clock "
+                "was wrong, or the dates are read in the wrong order (-o date_order dmy|mdy|ymd)?"
+            )
         if sent_at != current:
             current, seen = sent_at, {}
         key = "\n".join(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -22,31 +22,40 @@ OPTIONAL = ("group", "chat_name", "sender", "sender_name", "body", "status", "ed
             "attachments")
 ATTACHMENT_REQUIRED = ("file_name", "mime_type", "sha256")
 ATTACHMENT_OPTIONAL = ("url",)
+# How far ahead of now a timestamp may be: clocks differ by seconds, a time days ahead is a
+# bridge's bug (a wrong year, a clock far off) and would sort after every real message.
+FUTURE_LIMIT = timedelta(days=1)
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 class _FieldError(ValueError):
     """A bad field inside one line; parse_line turns it into a SourceError for the line."""
 
 
-def parse_feed(path: Path) -> Iterator[Message]:
+def parse_feed(path: Path, clock: Clock = utc_now) -> Iterator[Message]:
     """Messages of the feed at `path`, read line by line (a feed may be large). Blank lines are
-    skipped; the first bad line raises SourceError("<path>:<line>", ...)."""
+    skipped; the first bad line raises SourceError("<path>:<line>", ...). `clock` is what "now"
+    is for the future-time check (tests pass a fixed one)."""
     for where, line in _lines(path):
-        yield parse_line(line, where)
+        yield parse_line(line, where, clock)
 
 
-def validate_feed(path: Path) -> list[SourceError]:
+def validate_feed(path: Path, clock: Clock = utc_now) -> list[SourceError]:
     """Every bad line of the feed, not just the first: for a bridge author fixing their output."""
     problems = []
     for where, line in _lines(path):
         try:
-            parse_line(line, where)
+            parse_line(line, where, clock)
         except SourceError as error:
             problems.append(error)
     return problems
 
 
-def parse_line(line: bytes, where: str) -> Message:
+def parse_line(line: bytes, where: str, clock: Clock = utc_now) -> Message:
     try:
         record = json.loads(line.decode("utf-8"))
         json.dumps(record, ensure_ascii=False).encode("utf-8")  # every string must be storable text
@@ -62,7 +71,7 @@ def parse_line(line: bytes, where: str) -> Message:
     except RecursionError:
         raise SourceError(where, "JSON nested too deeply to be a message") from None
     try:
-        return _message(record)
+        return _message(record, clock())
     except _FieldError as error:
         raise SourceError(where, str(error)) from None
 
@@ -86,7 +95,7 @@ def _lines(path: Path) -> Iterator[tuple[str, bytes]]:
                 yield f"{path}:{number}", line
 
 
-def _message(record: Any) -> Message:
+def _message(record: Any, now: datetime) -> Message:
     if not isinstance(record, dict):
         raise _FieldError(f"expected a JSON object, got {type(record).__name__}")
     _check_fields(record, REQUIRED, OPTIONAL)
@@ -99,7 +108,7 @@ def _message(record: Any) -> Message:
         is_group=is_group,
         direction=_get(record, "direction", _enum(Direction)),
         type=_get(record, "type", _enum(MessageType)),
-        sent_at=_get(record, "timestamp", _timestamp),
+        sent_at=_get(record, "timestamp", _timestamp_until(now + FUTURE_LIMIT)),
         body=_get(record, "body", _any_text, ""),
         sender=_get(record, "sender", _e164, None),
         sender_name=_get(record, "sender_name", _text, None),
@@ -207,6 +216,18 @@ def _timestamp(value: Any) -> datetime:
         return moment.astimezone(timezone.utc)
     except OverflowError:  # 0001-01-01T00:00+05:00 is before year 1 in UTC
         raise _FieldError(problem) from None
+
+
+def _timestamp_until(latest: datetime) -> Callable[[Any], datetime]:
+    """A timestamp (as _timestamp) no later than `latest`."""
+    def check(value: Any) -> datetime:
+        moment = _timestamp(value)
+        if moment > latest:
+            raise _FieldError(f"{_got(value)} is {moment:%Y-%m-%d %H:%M} UTC, more than a day after now "
+                              f"({latest - FUTURE_LIMIT:%Y-%m-%d %H:%M} UTC)")
+        return moment
+
+    return check
 
 
 def _attachments(value: Any) -> tuple[AttachmentRef, ...]:

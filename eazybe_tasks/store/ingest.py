@@ -41,6 +41,7 @@ class Batch:
     raw: bytes | None = None  # a webhook body, kept verbatim; files are not copied
     received_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     facts: AccountFacts = field(default_factory=AccountFacts)  # users, address book, history progress...
+    accounts: Sequence[str] = ()  # business numbers registered in the batch's transaction (an import's own)
 
     @classmethod
     def of_delivery(
@@ -60,6 +61,7 @@ class IngestResult:
     messages_seen: int
     messages_added: int
     statuses_added: int
+    attachments_added: int = 0  # bytes now stored for attachments of messages stored before without them
 
 
 def _chunks(items: Iterable[Message], size: int = CHUNK) -> Iterator[list[Message]]:
@@ -139,20 +141,70 @@ class _BatchWriter:
         business_app.record_history(self.connection, ids, facts.history, received_at, self.ingest_id)
         business_app.record_events(self.connection, facts.account_events, self.ingest_id)
 
-    def split(self, chunk: Sequence[Message]) -> tuple[list[Message], list[Message]]:
-        """(messages not stored yet, edits and deletions of messages already stored); anything
-        else already stored, or repeated within the chunk, is dropped as a duplicate."""
+    def split(self, chunk: Sequence[Message]) -> tuple[list[Message], list[Message], list[Message]]:
+        """(messages not stored yet, edits and deletions of messages already stored, messages
+        already stored that bring attachment bytes: a chat's .zip after its .txt); anything else
+        already stored, or repeated within the chunk, is dropped as a duplicate."""
         keys = [(self.account(m.account_number).id, m.source_id) for m in chunk]
         stored = {tuple(row) for row in _stored_pairs(self.connection, messages.c.account_id, messages.c.source_id, keys)}
+        before = set(stored)
         fresh: list[Message] = []
         revisions: list[Message] = []
+        with_bytes: dict[tuple[int, str], Message] = {}
         for key, message in zip(keys, chunk):
             if key not in stored:
                 stored.add(key)
                 fresh.append(message)
-            elif message.edited or message.type is MessageType.DELETED:
+                continue
+            if message.edited or message.type is MessageType.DELETED:
                 revisions.append(message)
-        return fresh, revisions
+            if key in before and any(a.content is not None for a in message.attachments):
+                with_bytes.setdefault(key, message)
+        return fresh, revisions, list(with_bytes.values())
+
+    def complete_attachments(self, chunk: Sequence[Message]) -> int:
+        """Stores the bytes `chunk` brings for attachments its stored messages lack (omitted, or
+        named by a chat's .txt without its media); returns how many. A completed message is
+        undecided again, as after `revise`, so the next sync rewrites its chat-day with its files."""
+        if not chunk:
+            return 0
+        owners = [(self.account(message.account_number).id, message) for message in chunk]
+        message_pks = {
+            (row.account_id, row.source_id): row.id
+            for row in _stored_pairs(self.connection, messages.c.account_id, messages.c.source_id,
+                                     [(account_id, message.source_id) for account_id, message in owners], messages.c.id)
+        }
+        stored = {
+            (row.message_pk, row.position): row
+            for row in self.connection.execute(select(attachments).where(
+                attachments.c.message_pk.in_(list(message_pks.values()))))
+        }
+        added = 0
+        completed: list[int] = []
+        for account_id, message in owners:
+            message_pk = message_pks[(account_id, message.source_id)]
+            before = added
+            for position, attachment in enumerate(message.attachments):
+                row = stored.get((message_pk, position))
+                if attachment.content is None or (row is not None and row.sha256 is not None):
+                    continue
+                values = {
+                    "sha256": self.blobs.put(attachment.content), "size": len(attachment.content), "omitted": False,
+                    "file_name": (row.file_name if row is not None else None) or attachment.file_name,
+                    "mime_type": (row.mime_type if row is not None else None) or attachment.mime_type,
+                }
+                if row is None:
+                    self.connection.execute(attachments.insert().values(
+                        message_pk=message_pk, position=position, media_id=attachment.media_id,
+                        caption=attachment.caption, **values))
+                else:
+                    self.connection.execute(update(attachments).where(attachments.c.id == row.id).values(**values))
+                added += 1
+            if added > before:
+                completed.append(message_pk)
+        if completed:
+            self.connection.execute(delete(message_outcomes).where(message_outcomes.c.message_pk.in_(completed)))
+        return added
 
     def revise(self, message: Message) -> None:
         """An edit or a deletion changes the stored message's content, never its time or id; the
@@ -291,17 +343,20 @@ def _ingest_once(engine: Engine, blobs: BlobStore, batch: Batch) -> IngestResult
             "messages_seen": 0, "messages_added": 0, "statuses_added": 0,
         }).inserted_primary_key[0]
         writer = _BatchWriter(connection, blobs, ingest_id)
+        for number in batch.accounts:
+            writer.account(number)
         record_users(connection, batch.facts.users, batch.received_at)
-        seen = added = 0
+        seen = added = attachments_added = 0
         for chunk in _chunks(batch.messages):
             seen += len(chunk)
-            fresh, revisions = writer.split(chunk)
+            fresh, revisions, with_bytes = writer.split(chunk)
             writer.add_messages(fresh)
             for message in revisions:
                 writer.revise(message)
+            attachments_added += writer.complete_attachments(with_bytes)
             added += len(fresh)
         statuses_added = writer.add_statuses(batch.statuses)
         writer.add_facts(batch.facts, batch.received_at)
         connection.execute(_COUNTS, {"ingest": ingest_id, "messages_seen": seen, "messages_added": added,
                                      "statuses_added": statuses_added})
-    return IngestResult(ingest_id, seen, added, statuses_added)
+    return IngestResult(ingest_id, seen, added, statuses_added, attachments_added)

@@ -346,3 +346,14 @@ file_ledger = Table(
     Column("content_document_id", String(18), comment="the file, uploaded once, linked to every record"),
     Column("intent_at", UtcDateTime(), comment="an upload or link was sent then"),
 )
+
+webhook_refusals = Table(
+    "webhook_refusals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UtcDateTime(), nullable=False, index=True),
+    Column("status", Integer, nullable=False, comment="the HTTP status answered: 400, 401, 403, 408, 413, 500, 503"),
+    Column("code", String(32), nullable=False, comment="the error code answered, e.g. bad_signature"),
+    Column("reason", Text, nullable=False, comment="what was wrong, cut short; never the body, a signature or a secret"),
+    Column("size", BigInteger, comment="body bytes read, or declared when it was refused unread"),
+)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine, make_url
 
-from eazybe_tasks.store.accounts import Account, register_account
+from eazybe_tasks.store.accounts import Account, find_account, register_account
 from eazybe_tasks.store.blobs import BlobStore
 from eazybe_tasks.store.database import DEFAULT_URL, open_engine
 from eazybe_tasks.store.ingest import Batch, IngestResult, ingest
@@ -28,6 +28,11 @@ class Store:
     def register_account(self, number: str, **settings: object) -> Account:
         with self.engine.begin() as connection:
             return register_account(connection, number, **settings)  # type: ignore[arg-type]
+
+    def find_account(self, number: str) -> Account | None:
+        """The account registered for `number`, if any; registers nothing."""
+        with self.engine.connect() as connection:
+            return find_account(connection, number)
 
     def summary(self) -> StoreSummary:
         return summarize(self.engine)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select, type_coerce
 from sqlalchemy.engine import Engine
 
 from eazybe_tasks.store.business_app import HistoryProgress, Offboarding, history_progress, offboarding
+from eazybe_tasks.store.refusals import RefusalCount, count_refusals
 from eazybe_tasks.store.schema import UtcDateTime, accounts, chats, ingests, messages
 
 
@@ -37,9 +38,11 @@ class StoreSummary:
     accounts: list[AccountSummary]
     ingests: int
     last_ingest_at: datetime | None
+    refusals: tuple[RefusalCount, ...] = ()  # what the webhook receiver refused, per status and code
 
 
-def summarize(engine: Engine) -> StoreSummary:
+def summarize(engine: Engine, now: datetime | None = None) -> StoreSummary:
+    """`now` is when the refusals' last 24 hours end (the current time unless given)."""
     chat_counts = (
         select(chats.c.account_id, func.count().label("n")).group_by(chats.c.account_id).subquery()
     )
@@ -71,6 +74,7 @@ def summarize(engine: Engine) -> StoreSummary:
         ingest_count, last_ingest = connection.execute(
             select(func.count(), type_coerce(func.max(ingests.c.received_at), UtcDateTime()))
         ).one()
+        refusals = count_refusals(connection, now)
     return StoreSummary(
         accounts=[
             AccountSummary(
@@ -82,5 +86,6 @@ def summarize(engine: Engine) -> StoreSummary:
         ],
         ingests=ingest_count,
         last_ingest_at=last_ingest,
+        refusals=refusals,
     )
 

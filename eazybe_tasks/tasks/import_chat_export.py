@@ -14,14 +14,21 @@ class ImportChatExport(StoreTask):
     task_docs = """
     Imports an export from the WhatsApp app. The export does not say who the business user is,
     nor the other party's number in a 1:1 chat (unless WhatsApp wrote it as the name): pass them.
-    Importing the same export again, or a later one that overlaps, adds no duplicate.
+    A chat the business never wrote in (an unanswered lead) imports when the other number is
+    given: every message is then from the other party. A group's name comes from the file name
+    ("WhatsApp Chat with <name>"), else from the export's last subject line.
+    Importing the same export again, or a later one that overlaps, adds no duplicate; importing a
+    chat's .zip after its .txt adds the media to the messages already stored.
+    A .zip is refused whole beyond its limits: chat text 256 MiB, a media file 100 MiB, 2 GiB in
+    all, members over 1 MiB expanding more than 100:1, member names absolute or with "..".
+    A message dated more than a day after now is refused. A refused export stores nothing.
     """
     task_options = {
         "path": {"description": "The .txt or .zip export.", "required": True},
         "account": {"description": "The business number the chat was exported from (E.164).", "required": True},
         "me": {"description": "The business user's name as the export writes it.", "required": True},
         "other_number": {"description": "The other party's number (E.164), for a 1:1 chat."},
-        "chat_name": {"description": "The chat's name; default: from the file name."},
+        "chat_name": {"description": "The chat's name; default: from the file name, else (a group) its subject line."},
         "group": {"description": "True or False; default: decided from the export."},
         "date_order": {"description": "dmy, mdy or ymd, when the export's dates are ambiguous."},
         **StoreTask.task_options,
@@ -40,5 +47,7 @@ class ImportChatExport(StoreTask):
         )
         with self._bad_input_fails():
             result = import_export(self._open_store(), path, options)
-        self.logger.info(f"{path}: {result.messages_seen} messages read, {result.messages_added} new")
-        self.return_values = {"seen": result.messages_seen, "added": result.messages_added}
+        self.logger.info(f"{path}: {result.messages_seen} messages read, {result.messages_added} new, "
+                         f"{result.attachments_added} attachments added to messages stored before")
+        self.return_values = {"seen": result.messages_seen, "added": result.messages_added,
+                              "attachments_added": result.attachments_added}

@@ -2,7 +2,9 @@
 the media to fetch. Kept apart from the envelope so that a new type is one function here."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import re
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from eazybe_tasks.sources.cloud_api.errors import ErrorList, summarize
@@ -32,13 +34,33 @@ class Content:
 
 Converter = Callable[[Any, str], Content]  # (the value under the type's key, its path)
 
+# A customer opening the chat (from a link, a QR code or an ad) before writing anything: Meta
+# sends a message of type request_welcome with no content of its own. An event, as WhatsApp's
+# other notices are: shown in the transcript, not counted as a message.
+WELCOME = Content(MessageType.SYSTEM, body="The customer opened the chat")
+FLOW_ANSWER_CHARS = 100  # one answer of a WhatsApp Flow, as shown in the transcript
+FLOW_SUMMARY_CHARS = 500  # all of them
+REFERRAL_CHARS = 200  # an ad's headline, and its URL
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")  # what no database keeps as text (see text_repair)
+
 
 def convert_content(message: dict[str, Any], where: str, errors: ErrorList) -> Content:
     """The content of `message` (a message, or the new version inside an edit). `errors` are the
-    ones Meta attached to it: a message WhatsApp could not deliver carries them instead of a body."""
+    ones Meta attached to it: a message WhatsApp could not deliver carries them instead of a body.
+    A message the customer sent from an ad (click-to-WhatsApp) says which after its text."""
+    content = _content(message, where, errors)
+    referral = _referral(message, where)
+    if referral:
+        content = replace(content, body="\n".join(filter(None, (content.body, referral))))
+    return content
+
+
+def _content(message: dict[str, Any], where: str, errors: ErrorList) -> Content:
     kind = optional_str(message, "type", where)
     if kind is None and not errors:
         raise SourceError(child(where, "type"), "required field is missing")
+    if kind == "request_welcome":
+        return WELCOME
     if kind is None or kind == "unsupported" or (kind in CONVERTERS and kind not in message and errors):
         return Content(MessageType.UNSUPPORTED, body=summarize(errors))
     converter = CONVERTERS.get(kind)
@@ -110,13 +132,63 @@ def _contact_card(card: dict[str, Any], where: str) -> str:
 
 
 def _interactive(value: Any, where: str) -> Content:
-    """Button and list replies say what was picked in `title`; flow replies carry a `body`."""
+    """Button and list replies say what was picked in `title`; flow replies (`nfm_reply`) carry a
+    `body` ("Sent") and the answers in `response_json`, shown after it."""
     interactive = as_object(value, where)
     kind = as_str(required(interactive, "type", where), child(where, "type"))
     reply_where = child(where, kind)
     reply = as_object(required(interactive, kind, where), reply_where)
     body = optional_str(reply, "title", reply_where) or optional_str(reply, "body", reply_where)
+    if kind == "nfm_reply":
+        answers = _flow_answers(optional_str(reply, "response_json", reply_where))
+        body = "\n".join(filter(None, (body, answers)))
     return Content(MessageType.INTERACTIVE, body=body or "")
+
+
+def _flow_answers(response_json: str | None) -> str:
+    """ "name: Jane Doe, email: jane@example.com, plan: pro" from a flow's response_json (a JSON
+    object in a string, its shape the flow's own), without the flow_token the business set.
+    Text that is not a JSON object is shown as it is; either way cut to FLOW_SUMMARY_CHARS."""
+    if not response_json:
+        return ""
+    try:
+        answers = json.loads(response_json)
+        if not isinstance(answers, dict):
+            return _readable(response_json, FLOW_SUMMARY_CHARS)
+        pairs = [f"{_readable(str(key), FLOW_ANSWER_CHARS)}: {_answer(value)}"
+                 for key, value in answers.items() if key != "flow_token"]
+    except (ValueError, RecursionError):  # not JSON, or nested past what Python reads
+        return _readable(response_json, FLOW_SUMMARY_CHARS)
+    return _readable(", ".join(pairs), FLOW_SUMMARY_CHARS)
+
+
+def _answer(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "-"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return _readable(text, FLOW_ANSWER_CHARS)
+
+
+def _readable(text: str, limit: int) -> str:
+    """`text` on one line, with what no database stores replaced, cut to `limit` characters."""
+    text = _UNSTORABLE.sub("\ufffd", " ".join(text.split()))
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _referral(message: dict[str, Any], where: str) -> str:
+    """ "From an ad: Spring sale (https://fb.me/...)" for a message sent from a click-to-WhatsApp
+    ad or post (`referral`: headline, body, source_url, source_type "ad" or "post"); "" otherwise."""
+    referral_where = child(where, "referral")
+    referral = optional_object(message, "referral", where)
+    if not referral:
+        return ""
+    headline = optional_str(referral, "headline", referral_where) or optional_str(referral, "body", referral_where)
+    url = optional_str(referral, "source_url", referral_where)
+    origin = "a post" if optional_str(referral, "source_type", referral_where) == "post" else "an ad"
+    line = f"From {origin}: {_readable(headline, REFERRAL_CHARS)}" if headline else f"From {origin}"
+    return f"{line} ({_readable(url, REFERRAL_CHARS)})" if url else line
 
 
 def _button(value: Any, where: str) -> Content:

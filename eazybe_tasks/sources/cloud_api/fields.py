@@ -6,14 +6,42 @@ always ends in one SourceError saying where and what, never a KeyError or TypeEr
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
-from typing import Any, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterator
 
 from eazybe_tasks.sources.model import SourceError
 
 _WA_ID = re.compile(r"[0-9]{7,15}")
 _PHONE_FORMATTING = re.compile(r"[\s+()\-.]")
 _LAST_UNIX_SECOND = 253402300799  # 9999-12-31T23:59:59Z, the largest a datetime holds
+# How far ahead of the receiver's clock a time may be: clocks differ by seconds, a time days
+# ahead is a bug or a forgery (a record dated 5138 would sort after every real one forever).
+FUTURE_LIMIT = timedelta(days=1)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+_clock: ContextVar[Callable[[], datetime]] = ContextVar("cloud_api_clock", default=_utc_now)
+
+
+@contextmanager
+def clock(now: Callable[[], datetime]) -> Iterator[None]:
+    """Reads of the payloads parsed inside take `now()` as the current time (tests); the real
+    clock is back after the block, whatever happens in it, and other threads never see it."""
+    token = _clock.set(now)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
+
+
+def current_time() -> datetime:
+    """The current time as payload reads see it (aware, UTC)."""
+    return _clock.get()()
 
 
 def describe(value: Any) -> str:
@@ -96,13 +124,18 @@ def objects(mapping: dict[str, Any], key: str, where: str) -> Iterator[tuple[dic
 
 
 def unix_time(value: Any, where: str) -> datetime:
-    """Cloud API timestamps are unix seconds as a decimal string."""
+    """Cloud API timestamps are unix seconds as a decimal string, at most FUTURE_LIMIT ahead of now."""
     if not (isinstance(value, str) and value.isascii() and value.isdigit()):
         raise SourceError(where, f"expected a unix timestamp string, got {describe(value)}")
-    seconds = int(value)
-    if seconds > _LAST_UNIX_SECOND:
-        raise SourceError(where, f"unix timestamp {value} is past the year 9999")
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    digits = value.lstrip("0") or "0"  # int() refuses over 4300 digits; over 12 is past 9999 anyway
+    if len(digits) > len(str(_LAST_UNIX_SECOND)) or int(digits) > _LAST_UNIX_SECOND:
+        raise SourceError(where, f"unix timestamp {describe(value)} is past the year 9999")
+    moment = datetime.fromtimestamp(int(digits), tz=timezone.utc)
+    now = current_time()
+    if moment > now + FUTURE_LIMIT:
+        raise SourceError(where, f"unix timestamp {describe(value)} is {moment:%Y-%m-%d %H:%M} UTC, more than "
+                                 f"a day after now ({now:%Y-%m-%d %H:%M} UTC)")
+    return moment
 
 
 def wa_number(value: Any, where: str) -> str:

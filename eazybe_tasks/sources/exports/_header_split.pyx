@@ -3,17 +3,22 @@
 
 A line is a header if `HEADER_LINE` matches at the "\\n" before it. The scan recognizes the common
 layouts itself (ASCII digits, date first, Android "d/m/y, h:mm - " and iOS "[d/m/y, h:mm:ss] ",
-12 or 24-hour), only where the pattern would match the same way; every other line that could start
-a header is given to the pattern. Lines that cannot start one (the pattern's first character class)
+12 or 24-hour, and with a word of `vocab.DATE_TIME_WORDS` between date and time, as the French
+"20/11/2026 à 09:15 - "), only where the pattern would match the same way; every other line that
+could start a header is given to the pattern. Lines that cannot start one (the pattern's first character class)
 are body lines without asking.
 """
 from eazybe_tasks.sources.exports.layouts import HEADER_LINE, header_date, header_time
+from eazybe_tasks.sources.exports.vocab import DATE_TIME_WORDS
 
 cdef extern from "Python.h":
     Py_ssize_t PyUnicode_FindChar(object text, Py_UCS4 ch, Py_ssize_t start, Py_ssize_t end,
                                   int direction) except -2
+    Py_ssize_t PyUnicode_Tailmatch(object text, object sub, Py_ssize_t start, Py_ssize_t end,
+                                   int direction) except -1
 
 cdef object _match = HEADER_LINE.match
+cdef tuple _WORDS = tuple(DATE_TIME_WORDS)  # "à": "20/11/2026 à 09:15 - "
 
 # Positions in the spans a recognized header fills in.
 cdef enum:
@@ -71,10 +76,21 @@ cdef inline bint _separator(str text, Py_ssize_t i, Py_ssize_t n):
     return i < n and (text[i] == u"/" or text[i] == u"." or text[i] == u"-")
 
 
+cdef Py_ssize_t _word(str text, Py_ssize_t i, Py_ssize_t n):
+    """The length of the date-and-time word at i, if a space follows it; else 0."""
+    cdef str word
+    cdef Py_ssize_t k
+    for word in _WORDS:
+        k = len(word)
+        if i + k < n and text[i + k] == u" " and PyUnicode_Tailmatch(text, word, i, i + k, -1):
+            return k
+    return 0
+
+
 cdef bint _recognize(str text, Py_ssize_t i, Py_ssize_t n, Py_ssize_t* span):
     """Whether the line at i starts with a header of the common layouts that the pattern matches
     the same way (then its spans are filled in). False means: ask the pattern."""
-    cdef bint bracket = text[i] == u"["
+    cdef bint bracket = text[i] == u"[", comma
     cdef Py_ssize_t k
     if bracket:
         i += 1
@@ -93,11 +109,17 @@ cdef bint _recognize(str text, Py_ssize_t i, Py_ssize_t n, Py_ssize_t* span):
         return False
     i += k
     span[DATE_END] = i
-    if i < n and text[i] == u",":
+    comma = i < n and text[i] == u","
+    if comma:
         i += 1
     if i + 1 >= n or text[i] != u" " or text[i + 1] == u"B":  # "B": a Buddhist-era "BE" the pattern knows
         return False
     i += 1
+    if not comma and not (u"0" <= text[i] <= u"9"):  # perhaps " à " (a word, no comma before it)
+        k = _word(text, i, n)
+        if k == 0:
+            return False
+        i += k + 1
     span[TIME_START] = i
     # Hour (1 digit, or 2 from 00 to 29), ":" or ".", minutes, maybe seconds, maybe AM/PM.
     k = _digits(text, i, n)

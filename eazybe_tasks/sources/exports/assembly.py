@@ -40,11 +40,14 @@ def _alternatives(phrases: tuple[str, ...]) -> str:
 # runs to the first colon not followed by a letter, digit or "/": there is one such colon, so
 # nothing to backtrack to.
 _AUTHOR = re.compile(r"(?P<author>[^\n:]*+(?::(?=[\w/])[^\n:]*+)*+):(?![\w/]) ?")
-_QUOTED_EVENT = re.compile(
-    rf"\b(?:{_alternatives(vocab.QUOTED_EVENT_VERBS)})\b.*[{vocab.QUOTES}]", re.IGNORECASE
-)
+# A group event's verb, and a quote after it (see _author). Not one pattern "verb.*quote": that
+# would scan the rest of the name again from each verb in it.
+_EVENT_VERB = re.compile(rf"\b(?:{_alternatives(vocab.QUOTED_EVENT_VERBS)})\b", re.IGNORECASE)
+_QUOTE = re.compile(f"[{re.escape(vocab.QUOTES)}]")
 _SYSTEM_TEXT = re.compile(_alternatives(vocab.SYSTEM_FRAGMENTS), re.IGNORECASE)
-_EDITED = re.compile(rf"\s*<(?:{_alternatives(vocab.EDITED)})>$", re.IGNORECASE)
+# The edited marker at the end of a text, with the spaces before it. Tried only where a run of
+# spaces starts (or at a non-space), so that a long run is not scanned again from each of its spaces.
+_EDITED = re.compile(rf"(?<!\s)\s*+<(?:{_alternatives(vocab.EDITED)})>$", re.IGNORECASE)
 _ATTACHED_IOS = re.compile(r"<[^<>:]{1,40}: ?([^<>]+)>")
 _ATTACHED_ANDROID = re.compile(rf"(.+?\.\w{{1,10}}) \((?:{_alternatives(vocab.FILE_ATTACHED)})\)$")
 _LOCATION = re.compile(r"https://(?:maps\.google\.com/\?q=-?\d|foursquare\.com/v/)")
@@ -153,8 +156,10 @@ def _indexes(numbers: list[int], wanted: frozenset[int], end: int) -> list[int]:
 
 
 def _author(name: str) -> str | None:
-    """The author a name stands for; None if the "name" is a group event."""
-    return None if _QUOTED_EVENT.search(name) else name.strip()
+    """The author a name stands for; None if the "name" is a group event: a verb of one, then a
+    quote (a name is one line: both callers cut it at the first line break)."""
+    verb = _EVENT_VERB.search(name)
+    return None if verb is not None and _QUOTE.search(name, verb.end()) else name.strip()
 
 
 def _system(text: str) -> Content:

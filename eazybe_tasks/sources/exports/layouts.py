@@ -1,7 +1,8 @@
 """The date-and-time header that starts every entry, in all the layouts WhatsApp writes.
 
 Android: ``31/12/2020, 21:41 - `` (also dotted, dashed, comma-less, 12-hour with AM/PM).
-iOS: ``[31/12/2020, 21:41:05] `` (also time first, as in Vietnamese). Arabic exports write
+iOS: ``[31/12/2020, 21:41:05] `` (also time first, as in Vietnamese). Some languages join the
+date and the time with a word (`vocab.DATE_TIME_WORDS`): ``20/11/2026 à 09:15 - ``. Arabic exports write
 Eastern Arabic digits. Field ranges are part of the patterns so that a continuation line only
 rarely looks like a header. Which numeric field is the day is not knowable from one line;
 `DateOrderVote` decides it from the whole file.
@@ -17,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from operator import add
 
 from eazybe_tasks.sources.exports.entry import DateOrder
+from eazybe_tasks.sources.exports.vocab import DATE_TIME_WORDS
 from eazybe_tasks.sources.exports.memo import Memo
 
 
@@ -41,8 +43,11 @@ _TIME_FIELDS = re.compile(
 )
 _DATE = _unnamed(_DATE_FIELDS.pattern)
 _TIME = _unnamed(_TIME_FIELDS.pattern)
+# Between the date and the time: a comma (or none) and a space, or a space, a word and a space.
+_DATE_TIME_WORD = "|".join(re.escape(word) for word in sorted(DATE_TIME_WORDS, key=len, reverse=True))
+_DATE_TO_TIME = rf"(?:[,،]?+ | (?:{_DATE_TIME_WORD}) )"
 # A bracketed header ends with "] ", a bare one with " - ": the conditionals keep them paired.
-_DATE_FIRST = rf"(?:(?P<open>\[)|)(?P<date>{_DATE})[,،]?+ (?P<time>{_TIME})(?(open)\] ?| [-–] )"
+_DATE_FIRST = rf"(?:(?P<open>\[)|)(?P<date>{_DATE}){_DATE_TO_TIME}(?P<time>{_TIME})(?(open)\] ?| [-–] )"
 _TIME_FIRST = rf"(?:(?P<open_t>\[)|)(?P<time_t>{_TIME}),?+ (?P<date_t>{_DATE})(?(open_t)\] ?| [-–] )"
 
 # Date-first tried before time-first; groups date/time, or date_t/time_t, hold the fields.

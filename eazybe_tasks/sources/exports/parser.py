@@ -81,21 +81,29 @@ def _headed_blocks(blocks: Iterable[Block], where: str) -> Iterator[Block]:
 def _entries(blocks: Iterable[Block], builder: EntryBuilder) -> Iterator[Iterable[ExportEntry]]:
     """The entries of the blocks, built a block at a time, in runs (see EntryBuilder.build).
 
-    The last entry of a block may go on in the next one: it is carried over, its body completed by
-    what comes before the next block's first header, and it is built with that block."""
-    carried = Split("", [], [], [], [])  # the last entry so far, as a one-entry split
-    carried_whatsapp: frozenset[int] = frozenset()  # its line if iOS marked its header line
+    The last entry of a block may go on in the next ones: it is carried over, its body kept in
+    pieces (what comes before each next block's first header) and joined once, when the next
+    header ends it, so that an entry over many blocks costs time in its length, not its square;
+    it is built with the block that ends it."""
+    body: list[str] = []  # the last entry so far: its body in pieces ([] before the first entry)...
+    date = time = ""  # ...its header's date and time...
+    line = 0  # ...and line number
+    whatsapp: frozenset[int] = frozenset()  # its line, if iOS marked its header line
     for block in blocks:
-        split = own = split_at_headers(block.text, block.first_line)
-        if carried.bodies:
-            split = Split("", carried.dates + own.dates, carried.times + own.times,
-                          [carried.bodies[0] + own.lead, *own.bodies], carried.lines + own.lines)
+        own = split_at_headers(block.text, block.first_line)
+        if not own.dates:  # the last entry goes on through the whole block
+            if body:
+                body.append(own.lead)
+            continue
+        split = own
+        if body:
+            body.append(own.lead)
+            split = Split("", [date, *own.dates], [time, *own.times], ["".join(body), *own.bodies],
+                          [line, *own.lines])
         if len(split.dates) > 1:
             yield from builder.build(Batch(split.lines[:-1], split.dates[:-1], split.times[:-1],
-                                           split.bodies[:-1], carried_whatsapp | block.whatsapp_lines))
-        if own.dates:  # the entry the block ends with is new
-            carried_whatsapp = block.whatsapp_lines & {own.lines[-1]}
-        carried = Split("", split.dates[-1:], split.times[-1:], split.bodies[-1:], split.lines[-1:])
-    if carried.bodies:
-        yield from builder.build(
-            Batch(carried.lines, carried.dates, carried.times, carried.bodies, carried_whatsapp))
+                                           split.bodies[:-1], whatsapp | block.whatsapp_lines))
+        date, time, line, body = own.dates[-1], own.times[-1], own.lines[-1], [own.bodies[-1]]
+        whatsapp = block.whatsapp_lines & {line}
+    if body:
+        yield from builder.build(Batch([line], [date], [time], ["".join(body)], whatsapp))

@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from eazybe_tasks.sources.model import MessageType
 
+# The word some app languages write between a header's date and its time, as in the French
+# Android header "26/09/2019 à 22:39 - " or the Finnish "13.6.2018 klo 21.25.15 - " and iOS
+# "[12.3.2022 klo 14.08.18] ". French and Finnish are seen in real exports; Portuguese, German and
+# Dutch are the same date-and-time pattern of the phone's locale data (CLDR: "{1} 'às' {0}",
+# "{1} 'um' {0}", "{1} 'om' {0}", as French "{1} 'à' {0}" and Finnish "{1} 'klo' {0}").
+DATE_TIME_WORDS = ("à", "às", "klo", "um", "om")
+
 # Android writes one generic placeholder for every omitted media type.
 GENERIC_MEDIA_OMITTED = (
     "<Media omitted>", "<Multimedia omitido>", "<Archivo omitido>", "<Mídia oculta>",
