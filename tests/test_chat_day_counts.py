@@ -95,7 +95,8 @@ def test_notices_are_events_and_only_attached_files_are_attachments(deployed_org
     assert (record["Message_Count__c"], record["Inbound_Count__c"], record["Outbound_Count__c"]) == (4, 3, 1)
     assert record["Message_Count__c"] == record["Inbound_Count__c"] + record["Outbound_Count__c"]
     assert record["Attachment_Count__c"] == 0
-    assert "not included in the export" in record["Transcript__c"] and "end-to-end encrypted" in record["Transcript__c"]
+    assert "[media not included in the export]" in record["Transcript__c"]
+    assert "end-to-end encrypted" in record["Transcript__c"]
     assert record["First_Message_At__c"].startswith(f"{(NOW - timedelta(days=1)).date().isoformat()}T09:01")
 
 

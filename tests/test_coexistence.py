@@ -401,4 +401,4 @@ def test_history_media_whose_file_meta_kept_is_omitted_media(receiver: str, stor
     with store.engine.connect() as connection:
         stored = connection.execute(select(messages.c.type, attachments.c.omitted).join(
             attachments, attachments.c.message_pk == messages.c.id)).all()
-    assert [tuple(row) for row in stored] == [("document", True)]
+    assert [tuple(row) for row in stored] == [("media", True)]

@@ -211,11 +211,11 @@ def test_ios_english_fixture() -> None:
 
 
 @pytest.mark.parametrize("name, system, edited_text, omitted_type", [
-    ("android_es.txt", 4, "Mañana a las 10", MessageType.DOCUMENT),
-    ("android_pt_br.txt", 2, "Obrigada!", MessageType.DOCUMENT),
-    ("android_de.txt", 1, "Danke!", MessageType.DOCUMENT),
+    ("android_es.txt", 4, "Mañana a las 10", MessageType.MEDIA),
+    ("android_pt_br.txt", 2, "Obrigada!", MessageType.MEDIA),
+    ("android_de.txt", 1, "Danke!", MessageType.MEDIA),
     ("ios_fr.txt", 1, "À demain", MessageType.IMAGE),
-    ("android_it.txt", 2, None, MessageType.DOCUMENT),
+    ("android_it.txt", 2, None, MessageType.MEDIA),
 ])
 def test_localized_fixtures(name: str, system: int, edited_text: str | None, omitted_type: MessageType) -> None:
     entries = fixture(name)

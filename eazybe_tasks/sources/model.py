@@ -31,6 +31,7 @@ class MessageType(str, Enum):
     AUDIO = "audio"
     VOICE = "voice"
     DOCUMENT = "document"
+    MEDIA = "media"  # media whose kind the source does not say: an export's "<Media omitted>"
     STICKER = "sticker"
     LOCATION = "location"
     CONTACTS = "contacts"

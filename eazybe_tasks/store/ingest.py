@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
 from eazybe_tasks.sources.account_facts import AccountFacts
-from eazybe_tasks.sources.model import Message, MessageType, Source, StatusUpdate
+from eazybe_tasks.sources.model import Direction, Message, MessageType, Source, StatusUpdate
 from eazybe_tasks.store import business_app
 from eazybe_tasks.store.accounts import Account, register_account
 from eazybe_tasks.store.blobs import BlobStore
@@ -62,6 +62,13 @@ class IngestResult:
     messages_added: int
     statuses_added: int
     attachments_added: int = 0  # bytes now stored for attachments of messages stored before without them
+    notices_seen: int = 0  # of messages_seen: WhatsApp's own notices (joins, subject changes), events
+
+    def describe(self) -> str:
+        """What an import says it read: messages and WhatsApp's notices apart, as the counts in
+        Salesforce mean them."""
+        notices = f" and {self.notices_seen} WhatsApp notices" if self.notices_seen else ""
+        return f"{self.messages_seen - self.notices_seen} messages{notices} read, {self.messages_added} new"
 
 
 def _chunks(items: Iterable[Message], size: int = CHUNK) -> Iterator[list[Message]]:
@@ -346,9 +353,10 @@ def _ingest_once(engine: Engine, blobs: BlobStore, batch: Batch) -> IngestResult
         for number in batch.accounts:
             writer.account(number)
         record_users(connection, batch.facts.users, batch.received_at)
-        seen = added = attachments_added = 0
+        seen = added = attachments_added = notices = 0
         for chunk in _chunks(batch.messages):
             seen += len(chunk)
+            notices += sum(message.direction is Direction.SYSTEM for message in chunk)
             fresh, revisions, with_bytes = writer.split(chunk)
             writer.add_messages(fresh)
             for message in revisions:
@@ -359,4 +367,4 @@ def _ingest_once(engine: Engine, blobs: BlobStore, batch: Batch) -> IngestResult
         writer.add_facts(batch.facts, batch.received_at)
         connection.execute(_COUNTS, {"ingest": ingest_id, "messages_seen": seen, "messages_added": added,
                                      "statuses_added": statuses_added})
-    return IngestResult(ingest_id, seen, added, statuses_added, attachments_added)
+    return IngestResult(ingest_id, seen, added, statuses_added, attachments_added, notices)

@@ -16,7 +16,7 @@ from eazybe_tasks.sync.chat_day_messages import ChatDay
 
 PERSON_FIELD = {"Contact": "Contact__c", "Lead": "Lead__c"}
 MEDIA_KINDS = {t.value for t in (MessageType.IMAGE, MessageType.VIDEO, MessageType.AUDIO, MessageType.VOICE,
-                                 MessageType.DOCUMENT, MessageType.STICKER)}
+                                 MessageType.DOCUMENT, MessageType.STICKER, MessageType.MEDIA)}
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ class ImportChatExport(StoreTask):
         )
         with self._bad_input_fails():
             result = import_export(self._open_store(), path, options)
-        self.logger.info(f"{path}: {result.messages_seen} messages read, {result.messages_added} new, "
+        self.logger.info(f"{path}: {result.describe()}, "
                          f"{result.attachments_added} attachments added to messages stored before")
         self.return_values = {"seen": result.messages_seen, "added": result.messages_added,
-                              "attachments_added": result.attachments_added}
+                              "notices": result.notices_seen, "attachments_added": result.attachments_added}

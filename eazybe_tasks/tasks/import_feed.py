@@ -18,5 +18,6 @@ class ImportFeed(StoreTask):
         path = Path(self.options["path"])
         with self._bad_input_fails():
             result = import_feed(self._open_store(), path)
-        self.logger.info(f"{path}: {result.messages_seen} messages read, {result.messages_added} new")
-        self.return_values = {"seen": result.messages_seen, "added": result.messages_added}
+        self.logger.info(f"{path}: {result.describe()}")
+        self.return_values = {"seen": result.messages_seen, "added": result.messages_added,
+                              "notices": result.notices_seen}

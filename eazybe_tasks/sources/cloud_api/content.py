@@ -230,7 +230,7 @@ def _order(value: Any, where: str) -> Content:
 def _media_placeholder(value: Any, where: str) -> Content:
     """A media message of a Business-app history whose file Meta did not share (it shares media
     of the last 14 days only): kept as omitted media, as an export's "<Media omitted>" is."""
-    return Content(MessageType.DOCUMENT, attachments=(AttachmentRef(omitted=True),))
+    return Content(MessageType.MEDIA, attachments=(AttachmentRef(omitted=True),))
 
 
 def _system(value: Any, where: str) -> Content:

@@ -65,7 +65,7 @@ def _canonical(text: str) -> str:
 
 # Whole-line notices: deleted, or media left out (typed on iOS, generic on Android).
 _NOTICES = {_notice_key(p): MessageType.DELETED for p in vocab.DELETED}
-_NOTICES |= {_notice_key(p): MessageType.DOCUMENT for p in vocab.GENERIC_MEDIA_OMITTED}
+_NOTICES |= {_notice_key(p): MessageType.MEDIA for p in vocab.GENERIC_MEDIA_OMITTED}
 _NOTICES |= {_notice_key(p): t for t, phrases in vocab.TYPED_MEDIA_OMITTED.items() for p in phrases}
 _DOCUMENT_OMITTED = tuple(unicodedata.normalize("NFD", p) for p in vocab.DOCUMENT_OMITTED)
 _LONGEST_NOTICE = max(map(len, _NOTICES)) + 2
