@@ -402,3 +402,22 @@ def test_history_media_whose_file_meta_kept_is_omitted_media(receiver: str, stor
         stored = connection.execute(select(messages.c.type, attachments.c.omitted).join(
             attachments, attachments.c.message_pk == messages.c.id)).all()
     assert [tuple(row) for row in stored] == [("media", True)]
+
+
+def test_history_media_details_after_the_placeholder_complete_the_message(receiver: str, store: Store) -> None:
+    placeholder = history_chunk(0, 1, 50, [(ANA, [("wamid.later.photo", False, NOW - timedelta(hours=5))])])
+    first = placeholder["entry"][0]["changes"][0]["value"]["history"][0]["threads"][0]["messages"][0]
+    del first["text"]
+    first.update(type="media_placeholder", media_placeholder={})
+    deliver(receiver, placeholder)
+    details = history_chunk(0, 2, 100, [(ANA, [("wamid.later.photo", False, NOW - timedelta(hours=5))])])
+    second = details["entry"][0]["changes"][0]["value"]["history"][0]["threads"][0]["messages"][0]
+    del second["text"]
+    second.update(type="image", image={"id": "1479537139650973", "mime_type": "image/jpeg",
+                                       "sha256": "2ed2cf5e2d6e5f3a1b7c9d0e4f8a6b2c", "caption": "the blue one"})
+    deliver(receiver, details)
+    with store.engine.connect() as connection:
+        found = connection.execute(select(messages.c.type, messages.c.body, attachments.c.media_id,
+                                          attachments.c.omitted).join(
+            attachments, attachments.c.message_pk == messages.c.id)).all()
+    assert [tuple(row) for row in found] == [("image", "the blue one", "1479537139650973", False)]

@@ -1,10 +1,12 @@
 """Webhook media fetched through a local fake of the Graph API: stored once, checked against the
-declared hash and size, failures recorded and retried."""
+declared hash and size, failures recorded and retried, and uploaded as a File by the next sync
+even when its chat-day was written before the bytes came."""
 from __future__ import annotations
 
 import base64
 import hashlib
 import json
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -22,7 +24,9 @@ from eazybe_tasks.sources.model import Source
 from eazybe_tasks.store.ingest import Batch
 from eazybe_tasks.store.schema import attachments
 from eazybe_tasks.store.store import Store, open_store
+from eazybe_tasks.sync.run import sync_once
 from eazybe_tasks.webhook.media_downloads import download_pending_media
+from local_org_fixture import RunningOrg
 from repo_paths import CORPUS_WEBHOOKS
 
 TOKEN = "test-graph-token"
@@ -131,3 +135,24 @@ def test_size_limit_and_missing_media_are_recorded_and_retried(graph: FakeGraph,
     assert "over the" in errors[big] and "HTTP 404" in errors[missing]
     graph.files[missing] = PHOTO
     assert download_pending_media(store, client(graph)).downloaded == 2
+
+
+def test_a_file_downloaded_after_its_day_was_written_reaches_the_record(
+        graph: FakeGraph, store: Store, deployed_org: RunningOrg) -> None:
+    sf = deployed_org.client()
+    person = sf.Contact.create({"LastName": "Later", "MobilePhone": "+972 98 765 4321"})["id"]
+    case = json.loads((CORPUS_WEBHOOKS / "pywa__message.json").read_text())["image"]
+    message = case["entry"][0]["changes"][0]["value"]["messages"][0]
+    message.update(id="wamid.late", timestamp=str(int(time.time()) - 60))
+    raw = json.dumps(case).encode()
+    delivery = parse_delivery(json.loads(raw))
+    store.ingest(Batch.of_delivery(Source.CLOUD_API, "test", raw, delivery.messages, delivery.statuses))
+    first = sync_once(store, sf)
+    assert (first.written, first.files_written) == (1, 0)  # the bytes have not come yet
+    graph.files[delivery.messages[0].attachments[0].media_id] = PHOTO
+    assert download_pending_media(store, client(graph)).downloaded == 1
+    second = sync_once(store, sf)
+    assert second.files_written == 1
+    (record,) = sf.query(f"SELECT Id FROM WhatsApp_Chat__c WHERE Contact__c = '{person}'")["records"]
+    versions = sf.query(f"SELECT Checksum FROM ContentVersion WHERE FirstPublishLocationId = '{record['Id']}'")
+    assert [v["Checksum"] for v in versions["records"]] == [hashlib.md5(PHOTO).hexdigest()]

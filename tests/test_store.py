@@ -161,3 +161,12 @@ def test_summary(store: Store) -> None:
 def test_sqlite_file_is_private(tmp_path: Path) -> None:
     open_store(f"sqlite:///{tmp_path / 'private' / 'store.db'}")
     assert stat.S_IMODE((tmp_path / "private" / "store.db").stat().st_mode) == 0o600
+
+
+def test_a_number_phonenumbers_cannot_place_gets_its_countrys_time_zone() -> None:
+    """phonenumbers answers "Etc/Unknown" for a range it does not know, which no clock has."""
+    from eazybe_tasks.store.accounts import implied_settings
+
+    assert implied_settings("+972123456789") == ("IL", "Asia/Jerusalem")
+    assert implied_settings("+14155550100") == ("US", "America/Los_Angeles")
+    assert implied_settings("+80012345678") == ("001", "UTC")  # an international freephone number

@@ -33,7 +33,7 @@ class Account:
 
 def implied_settings(number: str) -> tuple[str, str]:
     """The (region, IANA time zone) a business number implies; the first zone where a country
-    spans several (an admin sets the right one)."""
+    spans several (an admin sets the right one); UTC for a country phonenumbers has no zone for."""
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException as error:
@@ -41,8 +41,16 @@ def implied_settings(number: str) -> tuple[str, str]:
     region = phonenumbers.region_code_for_number(parsed) or (
         phonenumbers.region_codes_for_country_code(parsed.country_code)[0]
     )
-    zones = [z for z in number_time_zones.time_zones_for_number(parsed) if "/" in z]
-    return region, (zones[0] if zones else "UTC")
+    return region, (_zones(parsed) or _zones(phonenumbers.example_number(region)) or ["UTC"])[0]
+
+
+def _zones(number: phonenumbers.PhoneNumber | None) -> list[str]:
+    """The IANA zones of a number; none for a range phonenumbers cannot place (its "Etc/Unknown"),
+    whose country's zone is then taken."""
+    if number is None:
+        return []
+    return [zone for zone in number_time_zones.time_zones_for_number(number)
+            if zone != number_time_zones.UNKNOWN_TIMEZONE]
 
 
 def find_account(connection: Connection, number: str) -> Account | None:

@@ -165,14 +165,15 @@ class _BatchWriter:
                 continue
             if message.edited or message.type is MessageType.DELETED:
                 revisions.append(message)
-            if key in before and any(a.content is not None for a in message.attachments):
+            if key in before and any(a.content is not None or a.media_id for a in message.attachments):
                 with_bytes.setdefault(key, message)
         return fresh, revisions, list(with_bytes.values())
 
     def complete_attachments(self, chunk: Sequence[Message]) -> int:
         """Stores the bytes `chunk` brings for attachments its stored messages lack (omitted, or
-        named by a chat's .txt without its media); returns how many. A completed message is
-        undecided again, as after `revise`, so the next sync rewrites its chat-day with its files."""
+        named by a chat's .txt without its media), or the media id to fetch them by (a Business
+        app history's media details, after its placeholder); returns how many. A completed message
+        is undecided again, as after `revise`, so the next sync rewrites its chat-day."""
         if not chunk:
             return 0
         owners = [(self.account(message.account_number).id, message) for message in chunk]
@@ -193,22 +194,32 @@ class _BatchWriter:
             before = added
             for position, attachment in enumerate(message.attachments):
                 row = stored.get((message_pk, position))
-                if attachment.content is None or (row is not None and row.sha256 is not None):
+                if row is not None and (row.sha256 is not None or row.media_id is not None):
+                    continue
+                if attachment.content is not None:
+                    found = {"sha256": self.blobs.put(attachment.content), "size": len(attachment.content)}
+                elif attachment.media_id:
+                    found = {"media_id": attachment.media_id, "sha256": attachment.sha256}
+                else:
                     continue
                 values = {
-                    "sha256": self.blobs.put(attachment.content), "size": len(attachment.content), "omitted": False,
+                    **found, "omitted": False,
                     "file_name": (row.file_name if row is not None else None) or attachment.file_name,
                     "mime_type": (row.mime_type if row is not None else None) or attachment.mime_type,
                 }
                 if row is None:
                     self.connection.execute(attachments.insert().values(
-                        message_pk=message_pk, position=position, media_id=attachment.media_id,
-                        caption=attachment.caption, **values))
+                        message_pk=message_pk, position=position, caption=attachment.caption,
+                        **{"media_id": attachment.media_id, **values}))
                 else:
                     self.connection.execute(update(attachments).where(attachments.c.id == row.id).values(**values))
                 added += 1
             if added > before:
                 completed.append(message_pk)
+                if message.type is not MessageType.MEDIA:  # a placeholder's details say what it is
+                    self.connection.execute(update(messages).where(messages.c.id == message_pk,
+                                                                   messages.c.type == MessageType.MEDIA.value)
+                                            .values(type=message.type.value, body=message.body))
         if completed:
             self.connection.execute(delete(message_outcomes).where(message_outcomes.c.message_pk.in_(completed)))
         return added

@@ -1,13 +1,16 @@
 """Attachments whose bytes are still to be fetched (Cloud API media ids), and the outcome of
-each try. Media ids expire after 7 days, so the queue is worked soon and failures stay visible."""
+each try. Media ids expire after 7 days, so the queue is worked soon and failures stay visible.
+
+A download makes its message undecided again, so the next sync rewrites the chat-day with the
+File, also when the day was written before the bytes came."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 
-from eazybe_tasks.store.schema import attachments
+from eazybe_tasks.store.schema import attachments, message_outcomes
 
 MAX_ATTEMPTS = 5
 
@@ -43,6 +46,8 @@ def record_download(engine: Engine, attachment_id: int, sha256: str, size: int, 
                 **({"mime_type": mime_type} if mime_type else {}),
             )
         )
+        connection.execute(delete(message_outcomes).where(message_outcomes.c.message_pk.in_(
+            select(attachments.c.message_pk).where(attachments.c.id == attachment_id))))
 
 
 def record_failure(engine: Engine, attachment_id: int, error: str) -> None:
