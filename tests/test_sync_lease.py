@@ -105,3 +105,32 @@ def test_a_run_that_lost_its_lock_stops_and_leaves_no_twin_note(deployed_org: Ru
     again = sync_once(store, deployed_org.client(), now=NOW + timedelta(minutes=3))
     assert (again.written, again.notes_written, again.stop_reason) == (0, 0, None)
     assert notes_per_contact(deployed_org, contacts) == Counter({contact: 1 for contact in contacts})
+
+
+def test_the_directory_lock_is_renewed_while_its_refresh_goes_on(
+        deployed_org: RunningOrg, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its lease is short, so a holder that froze frees the directory within it; one that is
+    working keeps it: another worker asking meanwhile is refused every time."""
+    from eazybe_tasks.store.locks import acquire
+    from eazybe_tasks.sync import run
+
+    monkeypatch.setattr(run, "DIRECTORY_LEASE", timedelta(seconds=1))
+    real_refresh = run.refresh_directory
+    asked: list[str] = []
+
+    def slow_refresh(engine, client):  # type: ignore[no-untyped-def]
+        for _ in range(5):
+            time.sleep(0.5)
+            try:
+                acquire(engine, run.DIRECTORY_LOCK, timedelta(seconds=1)).release()
+                asked.append("taken")
+            except LockHeld:
+                asked.append("held")
+        return real_refresh(engine, client)
+
+    monkeypatch.setattr(run, "refresh_directory", slow_refresh)
+    store = new_store(tmp_path)
+    sync_once(store, deployed_org.client())
+    assert asked == ["held"] * 5  # 2.5 s of refresh against a 1 s lease
+    with store.engine.connect() as connection:
+        assert connection.execute(select(locks.c.name).where(locks.c.name == run.DIRECTORY_LOCK)).first() is None

@@ -46,6 +46,9 @@ from eazybe_tasks.sync.tally import Tally
 DEFAULT_DAYS = 3
 DIRECTORY_LOCK = "directory"
 DIRECTORY_WAIT_S = 300.0  # a run waits this long for another worker's refresh of the shared directory
+# The directory's lock is renewed while its refresh goes on: a holder that froze or died frees it
+# within this, rather than after a run's whole lease.
+DIRECTORY_LEASE = timedelta(seconds=60)
 DIRECTORY_POLL_S = 0.2
 DEFAULT_BULK_THRESHOLD = 2_000  # more changed chat-days than this (in one segment) go through Bulk API 2.0
 # A run plans and writes its chat-days in segments of about this many messages or records.
@@ -286,12 +289,15 @@ def _refresh(store: Store, sf: Salesforce, refresh_session: Callable[[], None] |
     """Whether the directory changed. Workers share one directory and refresh it one at a time: a
     run that finds another refreshing waits for it (planning with a directory still being read
     would leave chat-days unmatched: on a new store, all of them), then reads what changed since.
-    Only past DIRECTORY_WAIT_S does it go on with the directory as it is."""
+    Only past DIRECTORY_WAIT_S does it go on with the directory as it is. The lock's short lease
+    is renewed while the refresh goes on, so only a holder that froze or died makes others wait
+    (for DIRECTORY_LEASE at most)."""
     lease = _directory_lease(store)
     if lease is None:
         return False
     try:
-        return refresh_directory(store.engine, RetryingQueries(sf, refresh_session)).read > 0
+        with Heartbeat([lease]):
+            return refresh_directory(store.engine, RetryingQueries(sf, refresh_session)).read > 0
     finally:
         lease.release()
 
@@ -301,7 +307,7 @@ def _directory_lease(store: Store) -> Lease | None:
     deadline = time.monotonic() + DIRECTORY_WAIT_S
     while True:
         try:
-            return acquire(store.engine, DIRECTORY_LOCK)
+            return acquire(store.engine, DIRECTORY_LOCK, DIRECTORY_LEASE)
         except LockHeld:
             if time.monotonic() >= deadline:
                 return None
