@@ -170,3 +170,40 @@ def test_a_number_phonenumbers_cannot_place_gets_its_countrys_time_zone() -> Non
     assert implied_settings("+972123456789") == ("IL", "Asia/Jerusalem")
     assert implied_settings("+14155550100") == ("US", "America/Los_Angeles")
     assert implied_settings("+80012345678") == ("001", "UTC")  # an international freephone number
+
+
+def test_a_store_with_rows_upgrades_through_the_migrations_that_rebuild_tables(tmp_path: Path) -> None:
+    """SQLite rebuilds a table to alter it (copy, drop, rename); with foreign keys on, dropping
+    sync_runs or accounts while stored rows point at them failed: a store of last week would not
+    open, and the failed upgrade left its copy of the table behind."""
+    from sqlalchemy import create_engine, event, text
+
+    from eazybe_tasks.store.database import _sqlite_pragmas, migrate
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old = create_engine(url, future=True)
+    event.listen(old, "connect", _sqlite_pragmas)
+    migrate(old, "0007")
+    with old.begin() as connection:
+        for statement in (
+            "INSERT INTO accounts (id, number, default_region, time_zone, connected_at) "
+            "VALUES (1, '+14155550100', 'US', 'UTC', '2026-11-20 10:00:00')",
+            "INSERT INTO chats (id, account_id, chat_id, is_group) VALUES (1, 1, '+14155550134', 0)",
+            "INSERT INTO ingests (id, source, origin, received_at, raw_sha256, messages_seen, messages_added, "
+            "statuses_added) VALUES (1, 'feed', 'f', '2026-11-20 10:00:00', 'x', 1, 1, 0)",
+            "INSERT INTO messages (id, account_id, chat_pk, source, source_id, direction, type, body, sent_at, edited, "
+            "ingest_id) VALUES (1, 1, 1, 'feed', 'm1', 'inbound', 'text', 'hi', '2026-11-20 10:00:00', 0, 1)",
+            "INSERT INTO sync_runs (id, started_at, status) VALUES (1, '2026-11-20 10:05:00', 'succeeded')",
+            "INSERT INTO message_outcomes (message_pk, person_id, account_id, chat_pk, day, outcome, run_id, "
+            "decided_at) VALUES (1, '', 1, 1, '2026-11-20', 'unmatched', 1, '2026-11-20 10:05:00')",
+        ):
+            connection.execute(text(statement))
+        # what an upgrade that failed this way used to leave behind (SQLite committed its DDL one by one)
+        connection.execute(text("CREATE TABLE _alembic_tmp_sync_runs (id INTEGER NOT NULL PRIMARY KEY)"))
+    old.dispose()
+    store = open_store(url)
+    with store.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM message_outcomes")).scalar_one() == 1
+        assert connection.execute(text("SELECT handle FROM chat_handles")).scalars().all() == ["+14155550134"]
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+        assert connection.execute(text("SELECT name FROM sqlite_master WHERE name LIKE '%alembic_tmp%'")).all() == []

@@ -45,12 +45,45 @@ def _pooling(url: URL) -> dict[str, Any]:
     return {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
 
 
-def migrate(engine: Engine) -> None:
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrades the store to `revision`, all or nothing.
+
+    On SQLite a migration rebuilds a table to alter it (copy, drop, rename). Foreign keys are off
+    meanwhile (dropping a table that stored rows point at fails with them on) and checked after;
+    and the DDL runs in one explicit transaction, which Python's sqlite3 would otherwise commit
+    statement by statement, so a failed upgrade leaves the store as it was. Tables a failed
+    upgrade of an earlier version left behind (`_alembic_tmp_*`) are dropped first."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+        return
+    with engine.connect() as connection:
+        driver = connection.connection.dbapi_connection
+        level = driver.isolation_level
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction
+        driver.isolation_level = None  # no implicit transactions: the one below holds the DDL too
+        try:
+            connection.exec_driver_sql("BEGIN")
+            for (leftover,) in connection.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '\\_alembic\\_tmp\\_%' ESCAPE '\\'"
+            ).all():
+                connection.exec_driver_sql(f'DROP TABLE "{leftover}"')
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"the store's migration left rows pointing at nothing: {broken[:5]}")
+            connection.exec_driver_sql("COMMIT")
+        except BaseException:
+            connection.exec_driver_sql("ROLLBACK")
+            raise
+        finally:
+            driver.isolation_level = level
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 def open_engine(url: str = DEFAULT_URL) -> Engine:
