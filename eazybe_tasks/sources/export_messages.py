@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import PurePath
 from typing import Iterable, Iterator
 from zoneinfo import ZoneInfo
@@ -19,7 +19,7 @@ from eazybe_tasks.phone_numbers import ParsedNumber, parse_number
 from eazybe_tasks.sources.exports import ExportEntry
 from eazybe_tasks.sources.exports.vocab import QUOTES
 from eazybe_tasks.sources.local_times import LocalClock
-from eazybe_tasks.sources.model import Direction, Message, MessageType, Source, SourceError
+from eazybe_tasks.sources.model import FUTURE_LIMIT, Direction, Message, MessageType, Source, SourceError
 
 # "WhatsApp Chat with Jane Doe.txt", "WhatsApp Chat - Jane Doe.txt", localized variants: the chat
 # name is what follows the last " with " / " - " / " con " / " mit " ... before the extension.
@@ -68,9 +68,6 @@ _SUBJECT_LINES = tuple(
         _SubjectLine(r"heeft (?:het onderwerp|de groepsnaam) gewijzigd", "in|naar"),
     )
 )
-# A message dated later than this after the import's now is refused: a phone's clock set wrong,
-# or dates read in the wrong order.
-FUTURE_TOLERANCE = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -216,7 +213,7 @@ def to_messages(
     chat = _resolve_chat(where, shape, context, file_name)
     clock = LocalClock(ZoneInfo(context.time_zone))
     now = context.now or datetime.now(timezone.utc)
-    latest = now + FUTURE_TOLERANCE
+    latest = now + FUTURE_LIMIT
     # The same text from the same author at the same time is counted, so two "ok"s in one minute
     # are two messages. Only the current timestamp's counts are kept: memory stays flat.
     current: datetime | None = None

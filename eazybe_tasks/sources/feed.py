@@ -6,13 +6,22 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import phonenumbers
 
-from eazybe_tasks.sources.model import AttachmentRef, Direction, Message, MessageType, Source, SourceError
+from eazybe_tasks.sources.model import (
+    FUTURE_LIMIT,
+    AttachmentRef,
+    Direction,
+    Message,
+    MessageType,
+    Source,
+    SourceError,
+    utc_now,
+)
 
 E164 = re.compile(r"\+[0-9]{8,15}")
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
@@ -22,14 +31,7 @@ OPTIONAL = ("group", "chat_name", "sender", "sender_name", "body", "status", "ed
             "attachments")
 ATTACHMENT_REQUIRED = ("file_name", "mime_type", "sha256")
 ATTACHMENT_OPTIONAL = ("url",)
-# How far ahead of now a timestamp may be: clocks differ by seconds, a time days ahead is a
-# bridge's bug (a wrong year, a clock far off) and would sort after every real message.
-FUTURE_LIMIT = timedelta(days=1)
 Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class _FieldError(ValueError):

@@ -6,9 +6,19 @@ from. Timestamps are timezone-aware UTC; phone numbers are E.164 ("+" and digits
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Any
+
+
+# How far after now a message's time may be, in every source: clocks differ by seconds, a time
+# days ahead is a bug or a forgery (a wrong year, a phone's clock far off, dates read in the wrong
+# order), and would sort after every real message forever.
+FUTURE_LIMIT = timedelta(days=1)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 class Source(str, Enum):

@@ -8,24 +8,15 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
-from eazybe_tasks.sources.model import SourceError
+from eazybe_tasks.sources.model import FUTURE_LIMIT, SourceError, utc_now
 
 _WA_ID = re.compile(r"[0-9]{7,15}")
 _PHONE_FORMATTING = re.compile(r"[\s+()\-.]")
 _LAST_UNIX_SECOND = 253402300799  # 9999-12-31T23:59:59Z, the largest a datetime holds
-# How far ahead of the receiver's clock a time may be: clocks differ by seconds, a time days
-# ahead is a bug or a forgery (a record dated 5138 would sort after every real one forever).
-FUTURE_LIMIT = timedelta(days=1)
-
-
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-_clock: ContextVar[Callable[[], datetime]] = ContextVar("cloud_api_clock", default=_utc_now)
+_clock: ContextVar[Callable[[], datetime]] = ContextVar("cloud_api_clock", default=utc_now)
 
 
 @contextmanager
