@@ -1,4 +1,5 @@
-"""One local org at run time: its database, schema, sessions, API usage and record writer.
+"""One local org at run time: its database, schema, deployed metadata, sessions, API usage and
+record writer.
 
 Every request works under the org's lock, one at a time, as one SQLite transaction: a request
 either changes the org as a whole or not at all, the way a Salesforce API call is atomic."""
@@ -23,6 +24,7 @@ from eazybe_local_org.api_usage import DEFAULT_DAILY_MAX, ApiUsage
 from eazybe_local_org.faults import Faults
 from eazybe_local_org.ids import IdGenerator
 from eazybe_local_org.login_throttle import LockoutPolicy, LoginThrottle
+from eazybe_local_org.metadata_api.store import MetadataStore
 from eazybe_local_org.org_home import Credentials, OrgHome
 from eazybe_local_org.records.values import format_datetime
 from eazybe_local_org.records.writer import RecordWriter
@@ -67,6 +69,7 @@ class LocalOrg:
         self.connection.execute("PRAGMA synchronous=NORMAL")
         known = stored_identity(self.connection)
         self.registry = SchemaRegistry(self.connection)
+        self.metadata = MetadataStore(self.connection, self.registry.object)
         self.usage = ApiUsage(self.connection, daily_max)
         self._ids = IdGenerator(json.loads(self._setting("id_counters") or "{}"))
         self.identity = known or self._bootstrap()

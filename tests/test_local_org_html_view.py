@@ -1,30 +1,40 @@
 """The local org's HTML view as a person sees it: a real org over HTTPS with the project deployed,
 records made through simple-salesforce, then headless Chromium (driven over the DevTools
 protocol) signs in and reads the Contact and WhatsApp chat pages. Chromium trusts the org's own
-certificate by its public-key hash; nothing turns certificate checks off."""
+certificate by its public-key hash; nothing turns certificate checks off. A record page's sections
+follow the page layout deployed for its object, read back over HTTP after a redeploy."""
 from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import itertools
 import json
+import logging
 import struct
 import subprocess
 import time
+import zipfile
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Iterator
 
+import lxml.html
 import pytest
 import requests
 import websocket
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cumulusci.salesforce_api.metadata import ApiDeploy
+from lxml import etree
 
+from eazybe_local_org.metadata_api.package import METADATA_NS
 from eazybe_local_org.tls import ensure_tls
 from local_org_fixture import RunningOrg, local_org
+from repo_paths import DEFAULT
 from test_local_org_cumulusci import cci
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -33,6 +43,7 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--remote-debugging-port=0", "--window-size=1280,1000",
 ]
+CHAT_LAYOUT = "WhatsApp_Chat__c-WhatsApp Chat Layout"
 TRANSCRIPT = "[18:01] Jane Doe: Hello <b>there</b>, is the blue one in stock?\n[18:02] EazyBe Agent: Yes, sending a photo."
 
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium package is not installed")
@@ -239,3 +250,87 @@ def test_chat_page_shows_transcript_and_image(browser: Browser, org: RunningOrg,
     assert image == {"src": f"/view/file/{seeded.image_version_id}", "width": 48}
     contact = browser.evaluate(f"document.querySelector('a[href=\"/view/r/{seeded.contact_id}\"]').innerText")
     assert contact == "Jane Doe"
+
+
+def view_session(org: RunningOrg) -> requests.Session:
+    """Signed in through the login form, as the browser is."""
+    session = requests.Session()
+    answer = session.post(f"{org.url}/view/login", allow_redirects=False, timeout=30,
+                          data={"username": org.credentials.username, "password": org.credentials.password})
+    assert answer.status_code == 303
+    return session
+
+
+def sections(html: str) -> dict[str, list[str]]:
+    """Each field section of a record page (a card of label: value rows or blocks of text) by
+    title: its field labels, in order."""
+    cards = lxml.html.fromstring(html).xpath("//section[@class='card'][dl or pre or p[@class='long']]")
+    return {card.findtext("h2").strip(): [label.text_content() for label in card.xpath("dl//dt | h3")] for card in cards}
+
+
+def deploy_layout(org: RunningOrg, full_name: str, xml: bytes) -> None:
+    """One Layout through the org's Metadata API, with CumulusCI's own deploy call."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        package.writestr("package.xml", f'<Package xmlns="{METADATA_NS}"><types><members>{full_name}</members>'
+                                        "<name>Layout</name></types><version>67.0</version></Package>")
+        package.writestr(f"layouts/{full_name}.layout", xml)
+    task = SimpleNamespace(
+        logger=logging.getLogger("deploy"),
+        project_config=SimpleNamespace(project__package__api_version="67.0"),
+        org_config=SimpleNamespace(instance_url=org.url, org_id="00D", access_token=org.token(), refresh_token=None,
+                                   org_type="Developer Edition", is_sandbox=False),
+    )
+    call = ApiDeploy(task, base64.b64encode(buffer.getvalue()).decode(), purge_on_delete=False)
+    call.check_interval = 0
+    assert call() == "Success"
+
+
+def reordered(layout: bytes) -> bytes:
+    """The layout with its sections in reverse order and Counts cut down to one column of two
+    fields, last message first."""
+    document = etree.fromstring(layout)
+    ns = {"md": METADATA_NS}
+    found = document.findall("md:layoutSections", ns)
+    anchor = found[-1].getnext()
+    for section in found:
+        document.remove(section)
+    for section in found:
+        anchor.addprevious(section)
+        anchor = section
+    counts = next(s for s in found if s.findtext("md:label", namespaces=ns) == "Counts")
+    columns = counts.findall("md:layoutColumns", ns)
+    items = {item.findtext("md:field", namespaces=ns): item for column in columns for item in column}
+    for column in columns[1:]:
+        counts.remove(column)
+    for item in list(columns[0]):
+        columns[0].remove(item)
+    columns[0].extend([items["Last_Message_At__c"], items["Message_Count__c"]])
+    counts.find("md:style", ns).text = "OneColumn"
+    return etree.tostring(document, xml_declaration=True, encoding="UTF-8")
+
+
+def test_the_record_page_follows_the_deployed_layout(org: RunningOrg, seeded: Seeded) -> None:
+    session = view_session(org)
+    chat_page = f"{org.url}/view/r/{seeded.chat_ids[0]}"
+    shipped = sections(session.get(chat_page, timeout=30).text)
+    assert list(shipped) == ["Conversation", "Transcript", "People", "Counts", "Sync"]
+    assert shipped["Counts"] == ["Messages", "First Message At", "Inbound Messages", "Last Message At",
+                                 "Outbound Messages", "Attachments"]
+    original = (DEFAULT / "layouts" / f"{CHAT_LAYOUT}.layout-meta.xml").read_bytes()
+    deploy_layout(org, CHAT_LAYOUT, reordered(original))
+    try:
+        redeployed = sections(session.get(chat_page, timeout=30).text)
+        assert list(redeployed) == ["Sync", "Counts", "People", "Transcript", "Conversation"]
+        assert redeployed["Counts"] == ["Last Message At", "Messages"]
+        assert redeployed["People"] == shipped["People"]
+    finally:
+        deploy_layout(org, CHAT_LAYOUT, original)
+    assert sections(session.get(chat_page, timeout=30).text) == shipped
+
+
+def test_an_object_without_a_layout_gets_generated_sections(org: RunningOrg) -> None:
+    account = org.client().Account.create({"Name": "Blue Mugs Ltd", "Industry": "Retail", "BillingCity": "Porto"})["id"]
+    shown = sections(view_session(org).get(f"{org.url}/view/r/{account}", timeout=30).text)
+    assert list(shown) == ["Details", "Billing Address", "System Information"]
+    assert "Account Name" in shown["Details"] and "Billing City" in shown["Billing Address"]

@@ -12,12 +12,13 @@ from typing import Iterator
 import pytest
 from lxml import etree
 
+from eazybe_local_org.metadata_api.store import MetadataStore
 from eazybe_local_org.schema.registry import SchemaRegistry
 from eazybe_local_org.soql import compile_query, shape_record
 from eazybe_local_org.soql.errors import SoqlError
 from local_org_fixture import RunningOrg, local_org
 from test_local_org_cumulusci import cci
-from test_local_org_retrieve import NS, layout, retrieve
+from test_local_org_retrieve import NS, retrieve
 
 LAYOUTS = {"Contact-Contact Layout": "WhatsApp_Chat__c.Contact__c", "Lead-Lead Layout": "WhatsApp_Chat__c.Lead__c"}
 WHATSAPP_FIELDS = [
@@ -83,7 +84,7 @@ def test_the_permission_set_query_cumulusci_sends(tmp_path: Path) -> None:
     connection = sqlite3.connect(tmp_path / "org.db")
     registry = SchemaRegistry(connection)
     connection.execute('INSERT INTO "User" ("Id", "Username", "IsDeleted") VALUES (\'005A\', \'a@example.com\', 0), (\'005B\', \'b@example.com\', 0)')
-    registry.metadata.save("PermissionSet", "Viewer", b'<PermissionSet xmlns="http://soap.sforce.com/2006/04/metadata"><label>Viewer</label></PermissionSet>')
+    MetadataStore(connection, registry.object).save("PermissionSet", "Viewer", b'<PermissionSet xmlns="http://soap.sforce.com/2006/04/metadata"><label>Viewer</label></PermissionSet>')
     permission_set = connection.execute('SELECT "Id" FROM "PermissionSet"').fetchone()[0]
     connection.execute(
         'INSERT INTO "PermissionSetAssignment" ("Id", "AssigneeId", "PermissionSetId", "IsDeleted") VALUES (\'0PaA\', \'005A\', ?, 0)',

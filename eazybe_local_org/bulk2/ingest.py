@@ -10,10 +10,10 @@ from eazybe_local_org.bulk2.csv_data import CsvInputError
 from eazybe_local_org.bulk2.jobs import FAILED, JOB_COMPLETE, IngestJob, RowOutcome
 from eazybe_local_org.bulk2.result_files import ResultFiles
 from eazybe_local_org.ids import normalize
+from eazybe_local_org.record_batches import run_each
 from eazybe_local_org.records.errors import RecordError
 from eazybe_local_org.records.writer import RecordWriter
 from eazybe_local_org.schema.model import FieldDef, ObjectDef
-from eazybe_local_org.web.collections import run_each
 
 NULL_CELL = "#N/A"  # Salesforce's way to set a field to null from CSV; an empty cell leaves it as is
 

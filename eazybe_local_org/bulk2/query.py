@@ -7,9 +7,9 @@ import binascii
 from datetime import datetime, timezone
 from typing import Any
 
+from eazybe_local_org.api_errors import ApiError
 from eazybe_local_org.bulk2.jobs import QueryJob
 from eazybe_local_org.soql import CompiledQuery, SoqlError, compile_query
-from eazybe_local_org.web.errors import ApiError
 
 
 def run_query(org: Any, soql: str, include_deleted: bool) -> tuple[CompiledQuery, list[tuple]]:

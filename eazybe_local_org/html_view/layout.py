@@ -1,10 +1,12 @@
 """Which fields a person sees where: the key columns of lists, the highlighted WhatsApp fields,
-and the grouping of a record's fields. Known objects get a chosen layout, others a sensible default."""
+and a record's sections. The sections are those of the page layout deployed for the record's
+object; an object without one gets groups made from its fields."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from eazybe_local_org.html_view.reads import name_field, readable_fields
+from eazybe_local_org.metadata_api.layouts import Section
 from eazybe_local_org.schema.model import ChildRelationship, FieldDef, ObjectDef
 
 SYSTEM_FIELDS = ("Id", "OwnerId", "CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById", "SystemModstamp")
@@ -35,7 +37,7 @@ _DEFAULT_KEY_COUNT = 4
 class FieldGroup:
     title: str
     fields: tuple[FieldDef, ...]
-    long_text: bool = False  # shown as blocks of text rather than label: value rows
+    long_text: bool = False  # every field shown as a block of text; otherwise only Long Text Areas
 
 
 def _present(obj: ObjectDef, names: tuple[str, ...]) -> list[FieldDef]:
@@ -88,8 +90,33 @@ def _address_prefix(obj: ObjectDef, field: FieldDef) -> str | None:
     return None
 
 
-def field_groups(obj: ObjectDef) -> list[FieldGroup]:
-    """Details, one group per address, long text, then system information, as a record page shows them."""
+def _address_parts(obj: ObjectDef, name: str) -> list[FieldDef]:
+    """The components a compound address such as MailingAddress stands for on a layout."""
+    prefix = name.removesuffix("Address")
+    if not name.endswith("Address") or f"{prefix}Street" not in obj.fields or f"{prefix}City" not in obj.fields:
+        return []
+    return _present(obj, tuple(prefix + part for part in _ADDRESS_PARTS))
+
+
+def _layout_fields(obj: ObjectDef, section: Section) -> tuple[FieldDef, ...]:
+    """The section's fields in reading order, those the object has and a page can show."""
+    readable = {f.name for f in readable_fields(obj)}
+    found: list[FieldDef] = []
+    for name in section.reading_order():
+        field = obj.field(name)
+        found.extend(_address_parts(obj, name) if field is None or field.type == "address" else [field])
+    return tuple(f for f in found if f.name in readable)
+
+
+def field_groups(obj: ObjectDef, layout: tuple[Section, ...] | None) -> list[FieldGroup]:
+    """The record page's sections: the layout's, when the object has one, else generated ones."""
+    if layout is not None:
+        return [FieldGroup(section.label, _layout_fields(obj, section)) for section in layout]
+    return _generated_groups(obj)
+
+
+def _generated_groups(obj: ObjectDef) -> list[FieldGroup]:
+    """Details, one group per address, long text, then system information: every field not highlighted."""
     shown_first = highlights(obj)
     highlighted = {f.name for f in shown_first.fields} if shown_first else set()
     details: list[FieldDef] = []

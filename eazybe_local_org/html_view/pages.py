@@ -3,7 +3,7 @@ and a record with its fields, related lists, notes and files."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 from starlette.responses import Response
 
@@ -61,10 +61,19 @@ def object_list(org: LocalOrg, obj: ObjectDef, page_number: int) -> Response:
                 page=current, pages=pages, columns=[f.label for f in fields], rows=_table(org, fields, records))
 
 
-def _group_rows(group: FieldGroup, record: dict[str, Any], names: dict[str, str]) -> list[tuple[Any, ...]]:
-    if group.long_text:
-        return [(f.label, shown(f, record.get(f.name), names), is_monospace(f)) for f in group.fields if record.get(f.name)]
-    return [(f.label, shown(f, record.get(f.name), names)) for f in group.fields]
+def _value_rows(fields: Iterable[FieldDef], record: dict[str, Any], names: dict[str, str]) -> list[tuple[str, Shown]]:
+    return [(f.label, shown(f, record.get(f.name), names)) for f in fields]
+
+
+def _section(group: FieldGroup, record: dict[str, Any], names: dict[str, str]) -> dict[str, Any] | None:
+    """A group as the page shows it: label: value rows, then blocks of text; None when nothing in
+    it has a value."""
+    blocks = [f for f in group.fields if group.long_text or f.long_text]
+    rows = _value_rows((f for f in group.fields if f not in blocks), record, names)
+    texts = [(f.label, shown(f, record.get(f.name), names), is_monospace(f)) for f in blocks if record.get(f.name)]
+    if not any(cell.text for _, cell in rows):
+        rows = []
+    return {"title": group.title, "rows": rows, "texts": texts} if rows or texts else None
 
 
 def _related_list(org: LocalOrg, relationship: ChildRelationship, record_id: str) -> dict[str, Any]:
@@ -97,9 +106,8 @@ def record_page(org: LocalOrg, obj: ObjectDef, record: dict[str, Any]) -> Respon
     names = reads.names(org, lookup_ids(fields, [record]))
     top = highlights(obj)
     groups = [
-        {"title": group.title, "long_text": group.long_text, "rows": rows}
-        for group in field_groups(obj)
-        if (rows := _group_rows(group, record, names)) and any(row[1].text for row in rows)
+        section for group in field_groups(obj, reads.page_layout(org, obj))
+        if (section := _section(group, record, names)) is not None
     ]
     related = [
         _related_list(org, relationship, record_id)
@@ -110,6 +118,6 @@ def record_page(org: LocalOrg, obj: ObjectDef, record: dict[str, Any]) -> Respon
     title = str(record.get(name) or record_id) if name else record_id
     return page(
         "record.html", title=title, label=obj.label, label_plural=obj.label_plural, object_name=obj.name,
-        highlights={"title": top.title, "rows": _group_rows(top, record, names)} if top else None,
+        highlights={"title": top.title, "rows": _value_rows(top.fields, record, names)} if top else None,
         groups=groups, related_lists=related, notes=_notes(org, obj, record_id), files=_files(org, record_id),
     )

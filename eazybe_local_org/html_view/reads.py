@@ -1,5 +1,6 @@
-"""What the view reads from the org, all through SOQL or storage under the org's lock, so a page
-sees the same records and values the API returns and never writes."""
+"""What the view reads from the org, all under the org's lock and never writing: records through
+SOQL or storage, so a page sees the same records and values the API returns, and the page layouts
+the org keeps with its deployed metadata."""
 from __future__ import annotations
 
 import base64
@@ -9,6 +10,7 @@ from typing import Any
 
 from eazybe_local_org import storage
 from eazybe_local_org.ids import key_prefix, normalize
+from eazybe_local_org.metadata_api.layouts import Section, object_layout
 from eazybe_local_org.org import LocalOrg
 from eazybe_local_org.schema.model import ChildRelationship, FieldDef, ObjectDef
 from eazybe_local_org.soql import CompiledQuery, compile_query, shape_record
@@ -74,6 +76,12 @@ def record(org: LocalOrg, obj: ObjectDef, record_id: str) -> dict[str, Any] | No
     columns = ", ".join(f.name for f in readable_fields(obj))
     found = query(org, f"SELECT {columns} FROM {obj.name} WHERE Id = '{canonical}'")
     return found[0] if found else None
+
+
+def page_layout(org: LocalOrg, obj: ObjectDef) -> tuple[Section, ...] | None:
+    """The sections of the page layout deployed for the object, or None when it has none."""
+    with org.lock:
+        return object_layout(org.metadata, obj.name)
 
 
 def recent(org: LocalOrg, obj: ObjectDef, fields: list[str], limit: int, offset: int) -> list[dict[str, Any]]:

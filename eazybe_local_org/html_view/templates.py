@@ -100,16 +100,15 @@ RECORD = """{% extends "base.html" %}
 {% for group in groups %}
 <section class="card">
   <h2>{{ group.title }}</h2>
-  {% if group.long_text %}
-    {% for label, cell, monospace in group.rows %}
-    <h3>{{ label }}</h3>
-    {% if monospace %}<pre class="transcript">{{ cell.text }}</pre>{% else %}<p class="long">{{ cell.text }}</p>{% endif %}
-    {% endfor %}
-  {% else %}
+  {% if group.rows %}
   <dl class="fields">
   {% for label, cell in group.rows %}<div><dt>{{ label }}</dt><dd>{{ value(cell) }}</dd></div>{% endfor %}
   </dl>
   {% endif %}
+  {% for label, cell, monospace in group.texts %}
+  <h3>{{ label }}</h3>
+  {% if monospace %}<pre class="transcript">{{ cell.text }}</pre>{% else %}<p class="long">{{ cell.text }}</p>{% endif %}
+  {% endfor %}
 </section>
 {% endfor %}
 {% for related in related_lists %}

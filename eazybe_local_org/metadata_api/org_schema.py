@@ -1,8 +1,9 @@
-"""What the planner needs from the org's schema registry. A Protocol rather than an import, so the
-deploy code stays independent of how (and where) the registry stores objects, and never writes."""
+"""What the Metadata API needs from the org: its schema registry, to plan and apply deploys, and its
+deployed metadata, which a deploy saves and a retrieve reads. Protocols rather than imports, so the
+deploy code stays independent of how (and where) the org stores objects and components."""
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 from eazybe_local_org.metadata_api.model import StoredComponent
 from eazybe_local_org.schema.model import FieldDef, ObjectDef
@@ -26,7 +27,7 @@ class OrgSchemaWriter(Protocol):
     def upsert_field(self, object_name: str, definition: FieldDef) -> object: ...
 
 
-class MetadataStore(Protocol):
+class DeployedMetadata(Protocol):
     """The org's deployed components: what applying a plan saves and what a retrieve reads."""
 
     def save(self, type_name: str, full_name: str, xml: bytes) -> None: ...
@@ -37,11 +38,3 @@ class MetadataStore(Protocol):
 
     def owner(self) -> tuple[str, str]:
         """(Id, Name) of the user reported as creator of the components."""
-
-
-@runtime_checkable
-class MetadataKeeper(Protocol):
-    """An org that keeps its deployed metadata. A schema-only writer keeps none, and applying a plan
-    to it saves the schema changes alone."""
-
-    metadata: MetadataStore

@@ -13,7 +13,7 @@ from lxml import etree
 
 from eazybe_local_org.metadata_api.components import field_attributes, object_attributes
 from eazybe_local_org.metadata_api.model import DeployedComponent, DeployMessage, DeployOptions
-from eazybe_local_org.metadata_api.org_schema import MetadataKeeper, OrgSchema, OrgSchemaWriter
+from eazybe_local_org.metadata_api.org_schema import DeployedMetadata, OrgSchema, OrgSchemaWriter
 from eazybe_local_org.metadata_api.package import (
     FILE_TYPES,
     METADATA_NS,
@@ -68,16 +68,17 @@ class DeployPlan:
         return "SucceededPartial" if partial else "Failed"
 
 
-def apply_plan(plan: DeployPlan, writer: OrgSchemaWriter) -> None:
+def apply_plan(plan: DeployPlan, writer: OrgSchemaWriter, metadata: DeployedMetadata | None = None) -> None:
     """The server's step, inside its own transaction: objects first, so their fields have a home;
-    then the components, kept when the writer keeps metadata."""
+    then the components, kept when the org keeps metadata (a schema-only org saves the schema
+    changes alone)."""
     for definition in plan.objects:
         writer.upsert_object(definition)
     for object_name, definition in plan.fields:
         writer.upsert_field(object_name, definition)
-    if isinstance(writer, MetadataKeeper):
+    if metadata is not None:
         for component in plan.components:
-            writer.metadata.save(component.type, component.full_name, component.xml)
+            metadata.save(component.type, component.full_name, component.xml)
 
 
 def plan_deploy(zip_bytes: bytes, options: DeployOptions, org: OrgSchema, now: datetime | None = None) -> DeployPlan:

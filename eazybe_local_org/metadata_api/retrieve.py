@@ -13,7 +13,7 @@ from lxml import etree
 
 from eazybe_local_org.ids import make_id
 from eazybe_local_org.metadata_api.model import StoredComponent
-from eazybe_local_org.metadata_api.org_schema import MetadataStore, OrgSchema
+from eazybe_local_org.metadata_api.org_schema import DeployedMetadata, OrgSchema
 from eazybe_local_org.metadata_api.package import METADATA_NS, OBJECT_CHILD_TYPES, component_path
 from eazybe_local_org.metadata_api.xsd import metadata_schema
 
@@ -50,7 +50,7 @@ class RetrievedPackage:
 
 
 def retrieve_package(
-    members: dict[str, tuple[str, ...]], api_version: str, single_package: bool, store: MetadataStore, org: OrgSchema,
+    members: dict[str, tuple[str, ...]], api_version: str, single_package: bool, store: DeployedMetadata, org: OrgSchema,
     now: datetime,
 ) -> RetrievedPackage:
     """`members` as package.xml names them; "*" stands for every stored component of a type.
@@ -80,7 +80,7 @@ def retrieve_package(
     return RetrievedPackage(buffer.getvalue(), tuple(properties), tuple(messages), store.owner())
 
 
-def _expand(store: MetadataStore, type_name: str, names: tuple[str, ...]) -> Iterator[str]:
+def _expand(store: DeployedMetadata, type_name: str, names: tuple[str, ...]) -> Iterator[str]:
     for name in names:
         if name == "*":
             yield from store.names(type_name)
@@ -89,7 +89,7 @@ def _expand(store: MetadataStore, type_name: str, names: tuple[str, ...]) -> Ite
 
 
 def _component(
-    store: MetadataStore, org: OrgSchema, type_name: str, name: str, now: datetime
+    store: DeployedMetadata, org: OrgSchema, type_name: str, name: str, now: datetime
 ) -> StoredComponent | None:
     """A CustomObject comes back whole, with every child component the org keeps for it; a standard
     object never deployed as such is still retrievable, with its deployed children only."""

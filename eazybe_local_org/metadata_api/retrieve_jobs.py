@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from eazybe_local_org.metadata_api.job_ids import find_job, salesforce_id
-from eazybe_local_org.metadata_api.org_schema import MetadataStore, OrgSchema
+from eazybe_local_org.metadata_api.org_schema import DeployedMetadata, OrgSchema
 from eazybe_local_org.metadata_api.retrieve import RetrievedPackage, retrieve_package
 
 RETRIEVE_KEY_PREFIX = "09S"
@@ -55,7 +55,7 @@ class RetrieveJobs:
             self._jobs[job.id] = job
         return job
 
-    def advance(self, job_id: str, store: MetadataStore, org: OrgSchema) -> RetrieveJob:
+    def advance(self, job_id: str, store: DeployedMetadata, org: OrgSchema) -> RetrieveJob:
         """One polling step; a finished job stays as it is, so its result can be read again."""
         with self._lock:
             job = find_job(self._jobs, job_id)

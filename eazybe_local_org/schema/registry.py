@@ -2,8 +2,8 @@
 
 Deployed definitions are kept as JSON in the `_schema` table of the org's own database, so a
 restarted org has the same schema and the tables to match. Standard objects always come from code,
-so only their custom fields are stored. The deployed metadata itself (layouts, permission sets...)
-is in `metadata`, beside the schema it describes, so a deploy's one writer reaches both.
+so only their custom fields are stored. The deployed components themselves (layouts, permission
+sets...) are kept beside it by the org's metadata store (`metadata_api.store`).
 """
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from dataclasses import asdict, fields as dataclass_fields, replace
 from typing import Any
 
 from eazybe_local_org import storage
-from eazybe_local_org.metadata_store import MetadataStore
 from eazybe_local_org.schema.model import ChildRelationship, FieldDef, ObjectDef
 from eazybe_local_org.schema.standard import ANY_RECORD_REFERENCES, allocate_key_prefix, setup_objects, standard_objects
 from eazybe_local_org.soql.schema import ObjectInfo
@@ -39,7 +38,6 @@ class SchemaRegistry:
             self._rebuild()
             for obj in self._effective.values():
                 storage.sync_table(conn, obj)
-        self.metadata = MetadataStore(conn, self.object)
 
     def object(self, name: str) -> ObjectDef | None:
         """Case-insensitive, as Salesforce matches sObject names."""

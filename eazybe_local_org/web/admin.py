@@ -12,11 +12,12 @@ import requests
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from eazybe_local_org.api_errors import ApiError, invalid_session, limit_exceeded, malformed_json
 from eazybe_local_org.faults import SESSION_EXPIRY, Faults, FaultSettings, RequestFault, row_lock_error
 from eazybe_local_org.ids import normalize
 from eazybe_local_org.org_home import OrgHome
 from eazybe_local_org.tls import ensure_tls
-from eazybe_local_org.web.errors import ApiError, invalid_session, limit_exceeded, malformed_json
+from eazybe_local_org.web.errors import error_response
 from eazybe_local_org.web.requests_json import read_json
 
 if TYPE_CHECKING:
@@ -37,14 +38,14 @@ async def faults_endpoint(org: "LocalOrg", request: Request) -> Response:
     JSON settings, DELETE switches them off. It takes the org's bearer token like any API call
     but is neither counted nor faulted: a limit spell must never lock the tester out of ending it."""
     if org.authenticated_user(request) is None:
-        return invalid_session().response()
+        return error_response(invalid_session())
     if request.method == "POST":
         try:
             settings = FaultSettings.from_json(await read_json(request))
         except ApiError as error:
-            return error.response()
+            return error_response(error)
         except ValueError as error:
-            return malformed_json(str(error)).response()
+            return error_response(malformed_json(str(error)))
         org.faults.configure(settings)
         if settings.expire_sessions:
             with org.lock:

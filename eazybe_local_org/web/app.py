@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from eazybe_local_org.api_errors import ApiError, invalid_session, limit_exceeded, not_found
 from eazybe_local_org.html_view import view_routes
 from eazybe_local_org.metadata_api import DeployJobs, apply_plan, handle_metadata_request
 from eazybe_local_org.org import LocalOrg
@@ -16,7 +17,7 @@ from eazybe_local_org.records.errors import RecordError
 from eazybe_local_org.web import oauth
 from eazybe_local_org.web.admin import apply_request_fault, faults_endpoint, new_error_id, unknown_exception
 from eazybe_local_org.web.bulk2 import bulk2_routes
-from eazybe_local_org.web.errors import ApiError, invalid_session, limit_exceeded, not_found
+from eazybe_local_org.web.errors import error_response
 from eazybe_local_org.web.rest import RestApi, versions
 from eazybe_local_org.web.soap_login import soap_login
 from eazybe_local_org.web.soap_session import soap_fault, soap_session_id
@@ -59,14 +60,14 @@ def create_app(org: LocalOrg) -> Starlette:
     async def data(request: Request) -> Response:
         refusal = admit(org.authenticated_user(request))
         if refusal is not None:
-            return counted(refusal.response())
+            return counted(error_response(refusal))
         version = request.path_params["version"]
         parts = [p for p in request.path_params.get("rest", "").split("/") if p]
         try:
             await apply_request_fault(org, request, parts)
             response = await rest.dispatch(request, version, parts)
         except ApiError as error:
-            response = error.response()
+            response = error_response(error)
         except RecordError as error:
             response = JSONResponse(error.rest_body(), status_code=error.http_status)
         return counted(response)
@@ -83,20 +84,20 @@ def create_app(org: LocalOrg) -> Starlette:
 
         def apply(plan) -> None:  # type: ignore[no-untyped-def]
             with org.transaction():
-                apply_plan(plan, org.registry)
+                apply_plan(plan, org.registry, org.metadata)
 
         with org.lock:
-            answer = handle_metadata_request(body, deploys, org.registry, apply)
+            answer = handle_metadata_request(body, deploys, org.registry, apply, org.metadata)
         return Response(answer.body, status_code=answer.status, media_type=answer.content_type)
 
     async def unknown(request: Request) -> Response:
-        return not_found().response()
+        return error_response(not_found())
 
     async def unexpected(request: Request, error: Exception) -> Response:
         """Salesforce's answer to its own bugs: 500 UNKNOWN_EXCEPTION with an error id, no trace."""
         error_id = new_error_id()
         log.exception("unexpected error %s on %s %s", error_id, request.method, request.url.path)
-        return unknown_exception(error_id).response()
+        return error_response(unknown_exception(error_id))
 
     methods = ["GET", "POST", "PATCH", "PUT", "DELETE", "HEAD"]
     return Starlette(exception_handlers={Exception: unexpected}, routes=[

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from eazybe_local_org.api_errors import ApiError, not_found
 from eazybe_local_org.bulk2 import ingest
 from eazybe_local_org.bulk2.csv_data import DELIMITERS, LINE_ENDINGS, CsvDialect
 from eazybe_local_org.bulk2.jobs import (
@@ -21,7 +22,7 @@ from eazybe_local_org.bulk2.query import result_page, run_query
 from eazybe_local_org.bulk2.result_files import ResultFiles
 from eazybe_local_org.schema.model import ObjectDef
 from eazybe_local_org.web.admin import apply_request_fault
-from eazybe_local_org.web.errors import ApiError, not_found
+from eazybe_local_org.web.errors import error_response
 from eazybe_local_org.web.requests_json import read_json
 
 CSV_MEDIA_TYPE = "text/csv"
@@ -217,12 +218,12 @@ def bulk2_routes(org: Any, admit: Admit, counted: Callable[[Response], Response]
     async def endpoint(request: Request) -> Response:
         refusal = admit(org.authenticated_user(request))
         if refusal is not None:
-            return counted(refusal.response())
+            return counted(error_response(refusal))
         try:
             await apply_request_fault(org, request, request.url.path.split("/")[4:])
             response = await api.dispatch(request)
         except ApiError as error:
-            response = error.response()
+            response = error_response(error)
         return counted(response)
 
     methods = ["GET", "POST", "PATCH", "PUT", "DELETE"]

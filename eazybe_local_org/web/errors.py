@@ -1,40 +1,10 @@
-"""Salesforce's REST error shapes: always a JSON array of {message, errorCode[, fields]}."""
+"""An ApiError as the HTTP response Salesforce sends for it: its status, its JSON error array."""
 from __future__ import annotations
 
 from starlette.responses import JSONResponse
 
-
-class ApiError(Exception):
-    """Raised anywhere in a REST handler; the app turns it into Salesforce's error response."""
-
-    def __init__(self, status: int, code: str, message: str, fields: list[str] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.fields = fields
-
-    def body(self) -> list[dict]:
-        entry: dict = {"message": self.message, "errorCode": self.code}
-        if self.fields is not None:
-            entry["fields"] = self.fields
-        return [entry]
-
-    def response(self) -> JSONResponse:
-        return JSONResponse(self.body(), status_code=self.status)
+from eazybe_local_org.api_errors import ApiError
 
 
-def not_found() -> ApiError:
-    return ApiError(404, "NOT_FOUND", "The requested resource does not exist")
-
-
-def invalid_session() -> ApiError:
-    return ApiError(401, "INVALID_SESSION_ID", "Session expired or invalid")
-
-
-def limit_exceeded() -> ApiError:
-    return ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
-
-
-def malformed_json(detail: str) -> ApiError:
-    return ApiError(400, "JSON_PARSER_ERROR", detail)
+def error_response(error: ApiError) -> JSONResponse:
+    return JSONResponse(error.body(), status_code=error.status)

@@ -10,7 +10,8 @@ from typing import Any
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
-from eazybe_local_org.web.errors import ApiError
+from eazybe_local_org.api_errors import ApiError
+
 
 MAX_MULTIPART_BYTES = 2 * 1024**3
 ENTITY_PART = "entity_content"

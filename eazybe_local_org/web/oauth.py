@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from eazybe_local_org.web.errors import invalid_session
+from eazybe_local_org.api_errors import invalid_session
+from eazybe_local_org.web.errors import error_response
 
 if TYPE_CHECKING:
     from eazybe_local_org.org import LocalOrg
@@ -67,7 +68,7 @@ async def token(org: "LocalOrg", request: Request) -> Response:
 async def userinfo(org: "LocalOrg", request: Request) -> Response:
     user_id = org.authenticated_user(request)
     if user_id is None:
-        return invalid_session().response()
+        return error_response(invalid_session())
     base = base_url(request)
     version = org.api_version
     urls = {

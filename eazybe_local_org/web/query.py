@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from eazybe_local_org.api_errors import ApiError
 from eazybe_local_org.soql import CompiledQuery, SoqlError, compile_query, shape_record
-from eazybe_local_org.web.errors import ApiError
 
 DEFAULT_BATCH = 2000
 OPEN_CURSORS = 50

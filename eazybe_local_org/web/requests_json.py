@@ -7,7 +7,8 @@ from typing import Any
 
 from starlette.requests import Request
 
-from eazybe_local_org.web.errors import ApiError
+from eazybe_local_org.api_errors import ApiError
+
 
 MAX_BODY_BYTES = 50 * 1024 * 1024  # Salesforce refuses REST bodies over 50 MB
 

@@ -9,13 +9,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from eazybe_local_org import storage
+from eazybe_local_org.api_errors import ApiError, not_found
 from eazybe_local_org.ids import normalize
+from eazybe_local_org.record_batches import run_each
 from eazybe_local_org.records.errors import RecordError
 from eazybe_local_org.records.output import record_json
 from eazybe_local_org.schema.describe import describe_global, describe_sobject
 from eazybe_local_org.schema.model import ObjectDef
-from eazybe_local_org.web.collections import records_of, run_each
-from eazybe_local_org.web.errors import ApiError, not_found
+from eazybe_local_org.web.collections import records_of
 from eazybe_local_org.web.multipart_insert import is_multipart, read_multipart_record
 from eazybe_local_org.web.oauth import base_url
 from eazybe_local_org.web.query import QueryCursors

@@ -7,9 +7,9 @@ import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from eazybe_local_org.default_layouts import default_layouts
+from eazybe_local_org.metadata_api.default_layouts import default_layouts
 from eazybe_local_org.metadata_api.model import StoredComponent
-from eazybe_local_org.permission_set_records import mirror_permission_set
+from eazybe_local_org.metadata_api.permission_set_records import mirror_permission_set
 from eazybe_local_org.schema.model import ObjectDef
 
 

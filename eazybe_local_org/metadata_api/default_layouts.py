@@ -9,22 +9,13 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from eazybe_local_org.metadata_api.layouts import Section
 from eazybe_local_org.metadata_api.package import METADATA_NS
 
 # Fields Salesforce marks Required or Readonly on its default layouts; every other field is Edit.
 _REQUIRED = frozenset({"Name", "Company", "Status"})
 _READ_ONLY = frozenset({"CreatedById", "LastModifiedById"})
 _ACTIVITY_FIELDS = ("TASK.SUBJECT", "TASK.WHAT_NAME", "ACTIVITY.TASK", "TASK.DUE_DATE", "CORE.USERS.FULL_NAME")
-
-
-@dataclass(frozen=True)
-class Section:
-    label: str
-    columns: tuple[tuple[str, ...], ...]  # field API names, column by column
-    style: str = "TwoColumnsTopToBottom"
-    detail_heading: bool = True
-    edit_heading: bool = True
-    custom_label: bool = False
 
 
 @dataclass(frozen=True)
