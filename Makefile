@@ -91,6 +91,7 @@ demo: setup
 	@echo "and stop it with: $(BIN)/cci task run local_org_stop"
 
 test: setup
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 clean:

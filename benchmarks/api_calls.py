@@ -34,10 +34,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from simple_salesforce import Salesforce  # noqa: E402
 
 from eazybe_tasks.salesforce.collections_writer import create  # noqa: E402
+from eazybe_tasks.salesforce.org_client import OrgClient  # noqa: E402
 from eazybe_tasks.sources.model import AttachmentRef, Direction, Message, MessageType, Source  # noqa: E402
 from eazybe_tasks.store.ingest import Batch  # noqa: E402
 from eazybe_tasks.store.store import Store, open_store  # noqa: E402
-from eazybe_tasks.sync.run import RunReport, sync_once  # noqa: E402
+from eazybe_tasks.sync.run import sync_once  # noqa: E402
+from eazybe_tasks.sync.run_records import RunReport  # noqa: E402
 from local_org_fixture import RunningOrg, deploy_project, local_org  # noqa: E402
 
 BUSINESS = "+14155550100"
@@ -52,12 +54,12 @@ def number(n: int) -> str:
     return f"+1415556{n:04d}"
 
 
-def load_people(sf: Salesforce) -> None:
+def load_people(client: OrgClient) -> None:
     contacts = [{"LastName": f"Customer {n}", "MobilePhone": number(n)} for n in range(CONTACTS)]
     leads = [{"LastName": f"Prospect {n}", "Company": "Acme", "Phone": number(n)}
              for n in range(CONTACTS, CONTACTS + LEADS)]
     for object_name, records in (("Contact", contacts), ("Lead", leads)):
-        refused = [outcome for outcome in create(sf, object_name, records) if not outcome.ok]
+        refused = [outcome for outcome in create(client, object_name, records) if not outcome.ok]
         assert not refused, refused[:1]
 
 
@@ -126,12 +128,12 @@ class OrgCounter:
         return self.used() - before - 1, result, seconds
 
 
-def traced_client(org: RunningOrg, seen: Counter) -> Salesforce:
+def traced_client(org: RunningOrg, seen: Counter) -> OrgClient:
     """A client whose every answered request is tallied by kind in `seen`."""
-    sf = org.client()
-    sf.session.hooks["response"].append(
+    client = org.org_client()
+    client.sf.session.hooks["response"].append(
         lambda answer, *_, **__: seen.update([kind_of(answer.request.method, answer.request.path_url)]))
-    return sf
+    return client
 
 
 def per_message_logger(sf: Salesforce, found: list[Message]) -> None:
@@ -158,26 +160,26 @@ def main() -> None:
             print("starting the local org and deploying the project...")
             deploy_project(org, folder / "home")
             counter = OrgCounter(org)
-            load_people(org.client())
+            load_people(org.org_client())
             store = open_store(f"sqlite:///{folder / 'store.db'}")
             store.register_account(BUSINESS, label="Sales", time_zone="UTC")
             seen: Counter = Counter()
-            sf = traced_client(org, seen)
-            warm_calls, _, _ = counter.calls_of(lambda: sync_once(store, sf))
+            traced = traced_client(org, seen)
+            warm_calls, _, _ = counter.calls_of(lambda: sync_once(store, traced))
             print(f"first run, nothing new (fills the phone directory): {warm_calls} calls")
 
             today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
             texts = chat_day_messages(today - timedelta(days=1) + timedelta(hours=8), 0)
             ingest(store, texts)
             seen.clear()
-            calls, report, seconds = counter.calls_of(lambda: sync_once(store, sf))
+            calls, report, seconds = counter.calls_of(lambda: sync_once(store, traced))
             text_run = describe_run("text run", calls, report, Counter(seen), seconds)
 
             pictures = with_pictures(chat_day_messages(today - timedelta(days=2) + timedelta(hours=8), len(texts)),
                                      PICTURES)
             ingest(store, pictures)
             seen.clear()
-            calls, report, seconds = counter.calls_of(lambda: sync_once(store, sf))
+            calls, report, seconds = counter.calls_of(lambda: sync_once(store, traced))
             attachment_run = describe_run("attachment run", calls, report, Counter(seen), seconds)
             attachment_calls = sum(count for kind, count in attachment_run["seen"].items()
                                    if kind.startswith("attachment"))

@@ -20,12 +20,14 @@ from eazybe_local_org.org_home import org_home
 from eazybe_local_org.server import running
 from eazybe_tasks.imports.export_import import ExportOptions, import_export
 from eazybe_tasks.salesforce.collections_writer import create
+from eazybe_tasks.salesforce.org_client import OrgClient
 from eazybe_tasks.sources.cloud_api import parse_delivery, verify_signature
 from eazybe_tasks.sources.exports import DateOrder
 from eazybe_tasks.sources.model import Source
 from eazybe_tasks.store.ingest import Batch
 from eazybe_tasks.store.store import Store, open_store
-from eazybe_tasks.sync.run import DEFAULT_BULK_THRESHOLD, RunReport, sync_once
+from eazybe_tasks.sync.run import DEFAULT_BULK_THRESHOLD, SyncOptions, sync_once
+from eazybe_tasks.sync.run_records import RunReport
 from local_org_fixture import deploy_project, local_org
 from scale_history import ACCOUNTS, APP_SECRET, History, generate
 
@@ -74,7 +76,7 @@ def import_history(store: Store, folder: Path) -> None:
                                            delivery.statuses))
 
 
-def load_people(sf: object, folder: Path) -> int:
+def load_people(client: OrgClient, folder: Path) -> int:
     """The Contacts and Leads into the org, 200 a call."""
     records: dict[str, list[dict]] = defaultdict(list)
     with (folder / "people.jsonl").open(encoding="utf-8") as people:
@@ -82,7 +84,7 @@ def load_people(sf: object, folder: Path) -> int:
             item = json.loads(line)
             records[item["object"]].append(item["record"])
     for object_name, chosen in records.items():
-        refused = [outcome for outcome in create(sf, object_name, chosen) if not outcome.ok]  # type: ignore[arg-type]
+        refused = [outcome for outcome in create(client, object_name, chosen) if not outcome.ok]
         if refused:
             raise RuntimeError(f"{len(refused)} {object_name} records refused, e.g. {refused[0]}")
     return sum(len(chosen) for chosen in records.values())
@@ -129,11 +131,11 @@ def run_size(size: int, folder: Path, synchronous: str | None, log: Callable[[st
         log(f"local org started and deployed in {time.perf_counter() - started:.0f} s (set-up, not a stage)")
         server = running(org_home("local", folder / "orgs"))
         assert server is not None
-        sf = org.client()
-        stages.run("load_people", lambda: load_people(sf, history_folder))
+        client = org.org_client()
+        stages.run("load_people", lambda: load_people(client, history_folder))
         org_cpu_before = process_cpu_s(server.pid)
         report: RunReport = stages.run("sync", lambda: sync_once(  # type: ignore[assignment]
-            store, sf, window=(history.start, history.end), bulk_threshold=DEFAULT_BULK_THRESHOLD))
+            store, client, SyncOptions(window=(history.start, history.end), bulk_threshold=DEFAULT_BULK_THRESHOLD)))
         org_cpu = process_cpu_s(server.pid) - org_cpu_before
         org_peak = process_peak_mb(server.pid)
     total = stages.seconds["import"] + stages.seconds["sync"]

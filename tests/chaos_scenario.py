@@ -135,7 +135,7 @@ def build(size: ChaosSize, now: datetime) -> Scenario:
     return Scenario(people, messages, {a[0]: a[1] for a in accounts}, {a[0]: a[2] for a in accounts})
 
 
-def load(scenario: Scenario, store: Store, sf: Any) -> dict[str, tuple[str, str, bool]]:
+def load(scenario: Scenario, store: Store, org: Any) -> dict[str, tuple[str, str, bool]]:
     """People into the org, accounts and messages into the store; E.164 -> (object, id, do-not-log)."""
     for number, label in scenario.labels.items():
         store.register_account(number, label=label, time_zone=scenario.zones[number], default_region="US")
@@ -144,7 +144,7 @@ def load(scenario: Scenario, store: Store, sf: Any) -> dict[str, tuple[str, str,
         chosen = [p for p in scenario.people if p.object_name == object_name]
         records = [{"LastName": p.name, "MobilePhone": p.typed, "WhatsApp_Do_Not_Log__c": p.do_not_log,
                     **({"Company": "Chaos Ltd"} if object_name == "Lead" else {})} for p in chosen]
-        for person, outcome in zip(chosen, create(sf, object_name, records)):
+        for person, outcome in zip(chosen, create(org, object_name, records)):
             assert outcome.ok, outcome
             person_of[person.number] = (object_name, outcome.record_id, person.do_not_log)
     for start in range(0, len(scenario.messages), 1_000):

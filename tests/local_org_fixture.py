@@ -15,6 +15,7 @@ from asgi_server import _free_port
 from eazybe_local_org.org_home import Credentials, org_home
 from eazybe_local_org.server import start_background, stop
 from eazybe_local_org.tls import ensure_tls
+from eazybe_tasks.salesforce.org_client import OrgClient
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,10 @@ class RunningOrg:
 
     def client(self) -> Salesforce:
         return Salesforce(instance_url=self.url, session_id=self.token(), version="67.0")
+
+    def org_client(self, **options: Any) -> OrgClient:
+        """The product's client of this org, refreshing its session the OAuth way."""
+        return OrgClient.connect(self.url, self.token(), "67.0", **{"new_token": self.token, **options})
 
 
 @contextmanager

@@ -26,7 +26,8 @@ from eazybe_tasks.audit.latency import readable_duration
 from eazybe_tasks.audit.rendering import execute, render_html
 from eazybe_tasks.sources.model import Direction
 from eazybe_tasks.store.store import open_store
-from eazybe_tasks.sync.run import RunReport, sync_once
+from eazybe_tasks.sync.run import sync_once
+from eazybe_tasks.sync.run_records import RunReport
 from local_org_fixture import RunningOrg
 from repo_paths import REPO, VENV_BIN
 from test_local_org_html_view import chromium, needs_chromium
@@ -69,7 +70,8 @@ def synced(deployed_org: RunningOrg, tmp_path_factory: pytest.TempPathFactory) -
     store_url = f"sqlite:///{folder / 'store.db'}"
     store = open_store(store_url)
     store.register_account(BUSINESS, label="Sales US", time_zone="UTC")
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     jane = sf.Contact.create({"LastName": "Doe", "FirstName": "Jane", "MobilePhone": "(415) 555-0134"})["id"]
     sf.Lead.create({"LastName": "Lee", "Company": "Acme", "Phone": "+44 7700 900123"})
     sf.Contact.create({"LastName": "Quiet", "Phone": "+49 151 23456789", "WhatsApp_Do_Not_Log__c": True})
@@ -87,12 +89,12 @@ def synced(deployed_org: RunningOrg, tmp_path_factory: pytest.TempPathFactory) -
            message(4, JANE, logged[3], "Is the blue one in stock?"), message(1, LEAD, logged[4], "Lead here"),
            message(1, QUIET, at(11, 30), "Please don't log"), message(1, UNKNOWN, at(12), "Unknown"),
            message(2, UNKNOWN, at(12, 1), "Still unknown"), message(1, OTHER_UNKNOWN, at(12, 30), "Olá"))
-    first = sync_once(store, sf, now=now)
+    first = sync_once(store, org, now=now)
     ingest(store, message(1, MAX, at(13), "Max here"))
     home = org_home("local", deployed_org.folder.parent)
     call_faults_endpoint(home, deployed_org.url, "67.0", "POST", '{"seed": 3, "row_lock_rate": 1.0}')
     try:
-        second = sync_once(store, sf, now=now + timedelta(minutes=3))
+        second = sync_once(store, org, now=now + timedelta(minutes=3))
     finally:
         call_faults_endpoint(home, deployed_org.url, "67.0", "DELETE", None)
     assert (first.written, first.skipped_do_not_log, first.unmatched, second.failed) == (3, 1, 2, 1)

@@ -11,10 +11,10 @@ from typing import Any, Iterator
 
 import pytest
 import requests
-from simple_salesforce import Salesforce
 
-from eazybe_tasks.salesforce.bulk_upsert import bulk_upsert, csv_uploads, poll_waits
+from eazybe_tasks.salesforce.bulk_upsert import JobSettings, bulk_upsert, csv_uploads, poll_waits
 from eazybe_tasks.salesforce.collections_writer import RecordOutcome, upsert
+from eazybe_tasks.salesforce.org_client import OrgClient
 from eazybe_tasks.salesforce.resilient_calls import RetryPolicy
 from local_org_fixture import RunningOrg
 from test_local_org_faults import faults
@@ -29,14 +29,14 @@ def no_sleep(seconds: float) -> None:
     """Polls and backoffs without waiting: the local org has finished a job when it is closed."""
 
 
-def write(sf: Salesforce, records: list[dict[str, Any]], **options: Any) -> list[RecordOutcome]:
-    return bulk_upsert(sf, OBJECT, KEY, records, sleep=no_sleep, **{"policy": NO_WAIT, **options})
+def write(org: OrgClient, records: list[dict[str, Any]], **settings: Any) -> list[RecordOutcome]:
+    return bulk_upsert(org, OBJECT, KEY, records, JobSettings(**settings))
 
 
 @pytest.fixture
-def sf(deployed_org: RunningOrg) -> Salesforce:
-    """A client per test: one test expires every session."""
-    return deployed_org.client()
+def org(deployed_org: RunningOrg) -> OrgClient:
+    """A client per test, retrying without waits: one test expires every session."""
+    return deployed_org.org_client(policy=NO_WAIT, sleep=no_sleep)
 
 
 @pytest.fixture(scope="module")
@@ -68,26 +68,26 @@ def chat(contact: str, label: str, n: int, version: int = 1) -> dict[str, Any]:
     }
 
 
-def read_back(sf: Salesforce, label: str) -> dict[str, dict[str, Any]]:
+def read_back(org: OrgClient, label: str) -> dict[str, dict[str, Any]]:
     soql = f"SELECT Id, {KEY}, {', '.join(FIELDS)} FROM {OBJECT} WHERE {KEY} LIKE '{label}|%'"
-    return {r[KEY]: r for r in sf.query_all(soql)["records"]}
+    return {r[KEY]: r for r in org.sf.query_all(soql)["records"]}
 
 
-def test_a_thousand_records_created_then_updated_in_one_job_each(sf: Salesforce, contact: str) -> None:
+def test_a_thousand_records_created_then_updated_in_one_job_each(org: OrgClient, contact: str) -> None:
     records = [chat(contact, "thousand", n) for n in range(1000)]
-    sf.query(f"SELECT COUNT() FROM {OBJECT}")
-    used = sf.api_usage["api-usage"].used
-    created = write(sf, records)
+    org.sf.query(f"SELECT COUNT() FROM {OBJECT}")
+    used = org.sf.api_usage["api-usage"].used
+    created = write(org, records)
     assert [o.key for o in created] == [r[KEY] for r in records]
     assert all(o.ok and o.created and o.record_id.startswith("a") for o in created)
     # create, upload, close, two polls (InProgress then JobComplete), successfulResults
-    assert sf.api_usage["api-usage"].used - used == 6
+    assert org.sf.api_usage["api-usage"].used - used == 6
 
     changed = [chat(contact, "thousand", n, version=2) for n in range(1000)]
     changed[1]["WhatsApp_Number__c"] = None  # cleared, not left as it was
-    updated = write(sf, changed)
+    updated = write(org, changed)
     assert [(o.record_id, o.created, o.error_code) for o in updated] == [(o.record_id, False, None) for o in created]
-    stored = read_back(sf, "thousand")
+    stored = read_back(org, "thousand")
     assert {key: {name: row[name] for name in FIELDS} for key, row in stored.items()} == {
         r[KEY]: {name: r[name] for name in FIELDS} for r in changed
     }
@@ -97,21 +97,21 @@ def test_status_polls_wait_longer_each_time_up_to_a_most() -> None:
     assert list(islice(poll_waits(0.25, 1.0), 6)) == [0.25, 0.375, 0.5625, 0.84375, 1.0, 1.0]
 
 
-def test_a_job_is_polled_soon_then_less_often(sf: Salesforce, contact: str) -> None:
+def test_a_job_is_polled_soon_then_less_often(org: OrgClient, contact: str) -> None:
     waited: list[float] = []
-    outcomes = bulk_upsert(sf, OBJECT, KEY, [chat(contact, "polls", n) for n in range(3)], policy=NO_WAIT,
-                           sleep=waited.append, poll_interval_s=0.5, max_poll_interval_s=10)
+    outcomes = bulk_upsert(replace(org, sleep=waited.append), OBJECT, KEY, [chat(contact, "polls", n) for n in range(3)],
+                           JobSettings(poll_interval_s=0.5, max_poll_interval_s=10))
     assert all(outcome.ok for outcome in outcomes)
     assert waited == [0.5, 0.75]  # the local org answers InProgress once, then JobComplete
 
 
-def test_outcomes_are_the_collections_writers_to_the_letter(sf: Salesforce, contact: str) -> None:
+def test_outcomes_are_the_collections_writers_to_the_letter(org: OrgClient, contact: str) -> None:
     records = [chat(contact, "same", n) for n in range(250)]
     records[3]["Source__c"] = "Carrier pigeon"  # restricted picklist
     records[201]["Name"] = "x" * 81  # Name is Text(80)
     twins = [{**r, KEY: f"twin-{r[KEY]}"} for r in records]
 
-    by_collections, by_bulk = upsert(sf, OBJECT, KEY, records), write(sf, twins)
+    by_collections, by_bulk = upsert(org, OBJECT, KEY, records), write(org, twins)
     assert [replace(o, key=r[KEY], record_id=None) for o, r in zip(by_bulk, records)] == [
         replace(o, record_id=None) for o in by_collections
     ]
@@ -121,83 +121,82 @@ def test_outcomes_are_the_collections_writers_to_the_letter(sf: Salesforce, cont
     assert by_bulk[201].error_code == "STRING_TOO_LONG" and by_bulk[201].error_message.endswith("(max length=80)")
     assert sum(o.ok and o.created for o in by_bulk) == 248
 
-    assert write(sf, records) == upsert(sf, OBJECT, KEY, records)  # updates: the same ids, created False
-    assert len(read_back(sf, "twin-same")) == len(read_back(sf, "same")) == 248
+    assert write(org, records) == upsert(org, OBJECT, KEY, records)  # updates: the same ids, created False
+    assert len(read_back(org, "twin-same")) == len(read_back(org, "same")) == 248
 
 
-def write_with_faults(org: RunningOrg, sf: Salesforce, records: list[dict[str, Any]], settings: dict[str, Any],
+def write_with_faults(running: RunningOrg, org: OrgClient, records: list[dict[str, Any]], settings: dict[str, Any],
                       attempts: int) -> tuple[list[RecordOutcome], dict[str, int]]:
     """The outcomes of a write made while the org injects faults, and the faults it injected."""
-    faults(org, "POST", settings)
-    outcomes = write(sf, records, policy=RetryPolicy(attempts=attempts, first_wait_s=0))
-    return outcomes, faults(org, "DELETE")["injected"]
+    faults(running, "POST", settings)
+    outcomes = write(replace(org, policy=RetryPolicy(attempts=attempts, first_wait_s=0)), records)
+    return outcomes, faults(running, "DELETE")["injected"]
 
 
 def test_locked_rows_are_sent_again_in_new_jobs_until_written(
-    deployed_org: RunningOrg, sf: Salesforce, contact: str, faulty: None,
+    deployed_org: RunningOrg, org: OrgClient, contact: str, faulty: None,
 ) -> None:
     records = [chat(contact, "locked", n) for n in range(300)]
-    outcomes, injected = write_with_faults(deployed_org, sf, records, {"seed": 7, "row_lock_rate": 0.3}, 10)
+    outcomes, injected = write_with_faults(deployed_org, org, records, {"seed": 7, "row_lock_rate": 0.3}, 10)
     assert injected["row_lock"] > 0 and all(o.ok and o.created for o in outcomes)
-    assert len(read_back(sf, "locked")) == 300
+    assert len(read_back(org, "locked")) == 300
 
 
 def test_rows_locked_every_time_are_reported_after_the_last_attempt(
-    deployed_org: RunningOrg, sf: Salesforce, contact: str, faulty: None,
+    deployed_org: RunningOrg, org: OrgClient, contact: str, faulty: None,
 ) -> None:
     records = [chat(contact, "stuck", n) for n in range(20)]
-    outcomes, injected = write_with_faults(deployed_org, sf, records, {"seed": 5, "row_lock_rate": 1.0}, 3)
+    outcomes, injected = write_with_faults(deployed_org, org, records, {"seed": 5, "row_lock_rate": 1.0}, 3)
     assert injected["row_lock"] == 3 * 20  # three jobs, every row locked in each
     assert {(o.error_code, o.error_message) for o in outcomes} == {
         ("UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access to this record"),
     }
-    assert read_back(sf, "stuck") == {}
+    assert read_back(org, "stuck") == {}
 
 
 def test_server_errors_on_the_jobs_calls_are_retried(
-    deployed_org: RunningOrg, sf: Salesforce, contact: str, faulty: None,
+    deployed_org: RunningOrg, org: OrgClient, contact: str, faulty: None,
 ) -> None:
     records = [chat(contact, "unavailable", n) for n in range(50)]
-    outcomes, injected = write_with_faults(deployed_org, sf, records, {"seed": 3, "server_error_rate": 0.4}, 8)
+    outcomes, injected = write_with_faults(deployed_org, org, records, {"seed": 3, "server_error_rate": 0.4}, 8)
     assert injected["server_error_503"] > 0 and injected["server_error_500"] > 0
     assert all(o.ok and o.created for o in outcomes)
-    assert len(read_back(sf, "unavailable")) == 50
+    assert len(read_back(org, "unavailable")) == 50
 
 
 def test_an_expired_session_is_refreshed_once(deployed_org: RunningOrg, contact: str, faulty: None) -> None:
-    client = deployed_org.client()
-    refreshed = []
+    refreshed: list[str] = []
 
-    def refresh() -> None:
-        client.session_id = deployed_org.token()
-        client.headers["Authorization"] = f"Bearer {client.session_id}"
-        refreshed.append(client.session_id)
+    def new_token() -> str:
+        refreshed.append(deployed_org.token())
+        return refreshed[-1]
 
+    org = deployed_org.org_client(policy=NO_WAIT, sleep=no_sleep, new_token=new_token)
     faults(deployed_org, "POST", {"expire_sessions": True})
-    outcomes = write(client, [chat(contact, "expired", n) for n in range(5)], refresh_session=refresh)
+    outcomes = write(org, [chat(contact, "expired", n) for n in range(5)])
     assert len(refreshed) == 1 and all(o.ok for o in outcomes)
 
 
-def test_a_job_that_fails_as_a_whole_fails_each_of_its_records(sf: Salesforce, contact: str) -> None:
+def test_a_job_that_fails_as_a_whole_fails_each_of_its_records(org: OrgClient, contact: str) -> None:
     records = [{**chat(contact, "unknown", n), "Nope__c": "x"} for n in range(3)]
-    outcomes = write(sf, records)
+    outcomes = write(org, records)
     assert {(o.error_code, o.error_message) for o in outcomes} == {
         ("BULK_JOB_FAILED", "InvalidBatch : Field name not found : Nope__c"),
     }
 
 
-def test_a_job_past_its_deadline_that_finished_meanwhile_is_read_as_finished(sf: Salesforce, contact: str) -> None:
+def test_a_job_past_its_deadline_that_finished_meanwhile_is_read_as_finished(org: OrgClient, contact: str) -> None:
     """The local org answers the first poll InProgress and refuses to abort the finished job."""
-    outcomes = write(sf, [chat(contact, "deadline", n) for n in range(4)], timeout_s=0)
+    outcomes = write(org, [chat(contact, "deadline", n) for n in range(4)], timeout_s=0)
     assert all(o.ok and o.created for o in outcomes)
 
 
-def test_large_uploads_are_split_into_several_jobs(deployed_org: RunningOrg, sf: Salesforce, contact: str) -> None:
+def test_large_uploads_are_split_into_several_jobs(deployed_org: RunningOrg, org: OrgClient, contact: str) -> None:
     records = [chat(contact, "split", n) for n in range(40)]
     jobs = f"{deployed_org.url}/services/data/v67.0/jobs/ingest"
-    headers = {"Authorization": f"Bearer {sf.session_id}"}
+    headers = {"Authorization": f"Bearer {org.sf.session_id}"}
     before = len(requests.get(jobs, headers=headers, timeout=10).json()["records"])
-    outcomes = write(sf, records, max_upload_bytes=4_000)
+    outcomes = write(org, records, max_upload_bytes=4_000)
     assert len(requests.get(jobs, headers=headers, timeout=10).json()["records"]) - before >= 3
     assert [o.key for o in outcomes] == [r[KEY] for r in records] and all(o.ok and o.created for o in outcomes)
 

@@ -18,7 +18,7 @@ def test_chaos_loses_and_doubles_nothing(deployed_org: RunningOrg, tmp_path: Pat
     store_url = f"sqlite:///{tmp_path / 'store.db'}"
     store = open_store(store_url)
     scenario = build(CI_SIZE, datetime.now(timezone.utc))
-    person_of = load(scenario, store, deployed_org.client())
+    person_of = load(scenario, store, deployed_org.org_client())
     stats = run_chaos(deployed_org, store, store_url, CI_SIZE)
     verdict = compare(deployed_org.client(), expected_records(scenario, person_of), person_of)
     with capsys.disabled():  # the figures belong in CI's output

@@ -46,7 +46,8 @@ def records_of(sf, person: str) -> list[dict]:  # type: ignore[no-untyped-def]
 
 def test_a_message_longer_than_salesforce_shows_is_cut_there_and_whole_in_the_file(
         deployed_org: RunningOrg, tmp_path: Path) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     person = sf.Contact.create({"LastName": "Verbose", "MobilePhone": "+1 415 555 0161"})["id"]
     chat, start = "+14155550161", NOW - timedelta(hours=2)
     huge = "".join(f"word{n} " for n in range(60_000))  # about 470,000 characters
@@ -57,7 +58,7 @@ def test_a_message_longer_than_salesforce_shows_is_cut_there_and_whole_in_the_fi
     store_url = f"sqlite:///{tmp_path / 'store.db'}"
     cci("register_account", "-o", "number", BUSINESS, "-o", "time_zone", "UTC", "-o", "store_url", store_url)
     cci("import_feed", "-o", "path", feed, "-o", "store_url", store_url)
-    report = sync_once(open_store(store_url), sf)
+    report = sync_once(open_store(store_url), org)
     assert (report.written, report.notes_written, report.files_written) == (1, 1, 1)
     (record,) = records_of(sf, person)
     assert f"… [shortened: the message has {len(huge.strip()):,} characters" in record["Transcript__c"]
@@ -74,7 +75,8 @@ def test_a_message_longer_than_salesforce_shows_is_cut_there_and_whole_in_the_fi
 
 
 def test_notices_are_events_and_only_attached_files_are_attachments(deployed_org: RunningOrg, tmp_path: Path) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     person = sf.Contact.create({"LastName": "Counted", "MobilePhone": "+1 415 555 0162"})["id"]
     day = (NOW - timedelta(days=1)).strftime("%d/%m/%Y")
     export = tmp_path / "WhatsApp Chat with Counted.txt"
@@ -90,7 +92,7 @@ def test_notices_are_events_and_only_attached_files_are_attachments(deployed_org
     cci("register_account", "-o", "number", BUSINESS, "-o", "time_zone", "UTC", "-o", "store_url", store_url)
     cci("import_chat_export", "-o", "path", export, "-o", "account", BUSINESS, "-o", "me", "Sales",
         "-o", "other_number", "+14155550162", "-o", "date_order", "dmy", "-o", "store_url", store_url)
-    sync_once(open_store(store_url), sf)
+    sync_once(open_store(store_url), org)
     (record,) = records_of(sf, person)
     assert (record["Message_Count__c"], record["Inbound_Count__c"], record["Outbound_Count__c"]) == (4, 3, 1)
     assert record["Message_Count__c"] == record["Inbound_Count__c"] + record["Outbound_Count__c"]
@@ -102,7 +104,8 @@ def test_notices_are_events_and_only_attached_files_are_attachments(deployed_org
 
 def test_a_group_member_marked_do_not_log_stays_out_of_the_others_transcripts(
         deployed_org: RunningOrg, tmp_path: Path) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     open_member = sf.Contact.create({"LastName": "Open", "MobilePhone": "+1 415 555 0163"})["id"]
     sf.Contact.create({"LastName": "Private", "MobilePhone": "+1 415 555 0164", "WhatsApp_Do_Not_Log__c": True})
     group, start = "120363000000000001@g.us", NOW - timedelta(hours=1)
@@ -117,7 +120,7 @@ def test_a_group_member_marked_do_not_log_stays_out_of_the_others_transcripts(
     store_url = f"sqlite:///{tmp_path / 'store.db'}"
     cci("register_account", "-o", "number", BUSINESS, "-o", "time_zone", "UTC", "-o", "store_url", store_url)
     cci("import_feed", "-o", "path", feed, "-o", "store_url", store_url)
-    report = sync_once(open_store(store_url), sf)
+    report = sync_once(open_store(store_url), org)
     assert report.skipped_do_not_log == 1
     (record,) = records_of(sf, open_member)
     assert "12 Elm St" not in record["Transcript__c"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from eazybe_tasks.chat_days.record import TRANSCRIPT_LIMIT, ChatDayKey, build_record, record_name
+from eazybe_tasks.chat_days.record import TRANSCRIPT_LIMIT, ChatDayKey, ChatFacts, build_record, record_name
 from eazybe_tasks.chat_days.transcript import TranscriptAttachment, TranscriptMessage, render_transcript
 from eazybe_tasks.sources.model import Direction, MessageType
 
@@ -44,15 +44,15 @@ def test_record_fields_and_key() -> None:
     key = ChatDayKey("+14155550100", "+447700900123", DAY, "0035g0000000001AAA")
     msgs = [message(9, 41, "Jane Doe", "Hi"), message(9, 50, "Sales US", "Hello")]
     times = [datetime(2026, 11, 24, 17, 41, tzinfo=timezone.utc), datetime(2026, 11, 24, 17, 50, tzinfo=timezone.utc)]
-    record = build_record(key, "Contact__c", "Jane Doe", False, "+447700900123", "cloud_api", msgs, times)
+    record = build_record(key, ChatFacts("Contact__c", "Jane Doe", False, "+447700900123", "cloud_api"), msgs, times)
     assert record.fields["Chat_Key__c"] == "+14155550100|+447700900123|2026-11-24|0035g0000000001AAA"
     assert record.fields["Name"] == "WhatsApp · Jane Doe · 2026-11-24"
     assert (record.fields["Message_Count__c"], record.fields["Inbound_Count__c"], record.fields["Outbound_Count__c"]) == (2, 1, 1)
     assert record.fields["First_Message_At__c"] == "2026-11-24T17:41:00.000+0000"
     assert record.fields["Source__c"] == "Cloud API" and record.fields["Contact__c"] == key.person_id
-    same = build_record(key, "Contact__c", "Jane Doe", False, "+447700900123", "cloud_api", msgs, times)
+    same = build_record(key, ChatFacts("Contact__c", "Jane Doe", False, "+447700900123", "cloud_api"), msgs, times)
     assert same.content_hash == record.content_hash
-    changed = build_record(key, "Contact__c", "Jane Doe", False, "+447700900123", "cloud_api", msgs[:1], times[:1])
+    changed = build_record(key, ChatFacts("Contact__c", "Jane Doe", False, "+447700900123", "cloud_api"), msgs[:1], times[:1])
     assert changed.content_hash != record.content_hash
 
 
@@ -61,7 +61,7 @@ def test_long_names_and_transcripts_are_never_cut_silently() -> None:
     key = ChatDayKey("+14155550100", "+447700900123", DAY, "003x")
     msgs = [message(10, m % 60, "Jane Doe", "x" * 2000) for m in range(80)]
     times = [datetime(2026, 11, 24, 18, tzinfo=timezone.utc)] * 80
-    record = build_record(key, "Contact__c", "Jane Doe", False, None, "chat_export", msgs, times)
+    record = build_record(key, ChatFacts("Contact__c", "Jane Doe", False, None, "chat_export"), msgs, times)
     assert len(record.full_transcript) > TRANSCRIPT_LIMIT
     assert "the whole transcript is in the file" in record.fields["Transcript__c"]
     assert len(record.fields["Transcript__c"]) < TRANSCRIPT_LIMIT

@@ -238,7 +238,8 @@ def cci(store: Store, graph_url: str, *options: str) -> subprocess.CompletedProc
 
 def test_connect_business_app_asks_once_and_history_is_logged_for_its_days(
         receiver: str, store: Store, deployed_org: RunningOrg) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     ana = sf.Contact.create({"LastName": "Silva", "FirstName": "Ana", "MobilePhone": "+55 11 91234-5678"})["id"]
     old = NOW - timedelta(days=100)
     threads = [Thread(ANA, [HistoryMessage(False, "a question in August", old),
@@ -259,7 +260,7 @@ def test_connect_business_app_asks_once_and_history_is_logged_for_its_days(
                              str(store.engine.url)], cwd=REPO, env=tool_env(), capture_output=True, text=True,
                             timeout=300, check=False)
     assert "history: phase 2, 100% (2 chunks, 3 messages)" in status.stdout, status.stdout + status.stderr
-    report = sync_once(store, sf)
+    report = sync_once(store, org)
     records = sf.query_all(f"SELECT Chat_Date__c, Source__c, Chat_Name__c, Message_Count__c FROM WhatsApp_Chat__c "
                            f"WHERE Contact__c = '{ana}' ORDER BY Chat_Date__c")["records"]
     assert [(r["Chat_Date__c"], r["Source__c"], r["Message_Count__c"]) for r in records] == [
@@ -269,14 +270,15 @@ def test_connect_business_app_asks_once_and_history_is_logged_for_its_days(
 
 def test_a_phone_less_message_links_to_the_person_and_the_id_is_written_back(
         receiver: str, store: Store, deployed_org: RunningOrg) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     ana = sf.Contact.create({"LastName": "Costa", "FirstName": "Ana", "MobilePhone": "+55 11 91234-5678"})["id"]
     deliver(receiver, inbound("wamid.bsuid.1", NOW - timedelta(minutes=30), "from my phone"))
-    sync_once(store, sf)
+    sync_once(store, org)
     assert sf.Contact.get(ana)["WhatsApp_User_Id__c"] == ANA_ID
     deliver(receiver, inbound("wamid.bsuid.2", NOW - timedelta(minutes=10), "now as a username", phone=None,
                               username="@ana.costa"))
-    sync_once(store, sf)
+    sync_once(store, org)
     records = sf.query_all(f"SELECT WhatsApp_User_Id__c, WhatsApp_Username__c, WhatsApp_Number__c, Message_Count__c "
                            f"FROM WhatsApp_Chat__c WHERE Contact__c = '{ana}'")["records"]
     assert [(r["WhatsApp_User_Id__c"], r["WhatsApp_Username__c"], r["WhatsApp_Number__c"], r["Message_Count__c"])
@@ -285,22 +287,23 @@ def test_a_phone_less_message_links_to_the_person_and_the_id_is_written_back(
 
 def test_a_user_id_known_in_salesforce_links_a_user_never_seen_with_a_phone(
         receiver: str, store: Store, deployed_org: RunningOrg) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     bo = sf.Lead.create({"LastName": "Bo", "Company": "Bo & Co", "WhatsApp_User_Id__c": "US.55555555555555555555"})["id"]
     deliver(receiver, inbound("wamid.lead.1", NOW - timedelta(minutes=5), "hi from a username", phone=None,
                               user_id="US.55555555555555555555", name="Bo"))
-    report = sync_once(store, sf)
+    report = sync_once(store, org)
     assert report.written == 1 and report.unmatched == 0
     record = sf.query(f"SELECT WhatsApp_Number__c, Lead__c FROM WhatsApp_Chat__c WHERE Lead__c = '{bo}'")["records"]
     assert [(r["WhatsApp_Number__c"], r["Lead__c"]) for r in record] == [(None, bo)]
 
 
 def test_an_offboarded_account_is_not_synced(receiver: str, store: Store, deployed_org: RunningOrg) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
     deliver(receiver, inbound("wamid.off.1", NOW - timedelta(minutes=5), "before offboarding"))
     deliver(receiver, {"object": "whatsapp_business_account", "entry": [{"id": WABA, "changes": [
         {"field": "account_update", "value": {"event": "ACCOUNT_OFFBOARDED"}}]}]})
-    report = sync_once(store, sf)
+    report = sync_once(store, org)
     assert (report.messages, report.chat_days) == (0, 0)
     assert store.summary().accounts[0].messages == 1
 
@@ -313,7 +316,7 @@ def test_the_audit_report_shows_history_progress_and_the_apps_names_for_unmatche
         "action": "add", "metadata": {"timestamp": unix(NOW)}}]}))
     deliver(receiver, history_chunk(1, 1, 100, [(maria, [("wamid.maria.1", False, NOW - timedelta(hours=30))])]))
     deliver(receiver, inbound("wamid.maria.2", NOW - timedelta(hours=1), "still there?", phone=maria, user_id=None))
-    report = sync_once(store, deployed_org.client())
+    report = sync_once(store, deployed_org.org_client())
     assert report.unmatched == 2
     output = tmp_path / "audit.ipynb"
     execute(NOTEBOOK, output, {"store_url": str(store.engine.url), "reconcile": False,
@@ -350,10 +353,11 @@ def test_the_demo_connects_a_business_app_and_its_contact_shows_history_echo_and
                            "business-app"], cwd=REPO, env=tool_env(), capture_output=True, text=True, timeout=300)
     assert step.returncode == 0, step.stdout + step.stderr
     assert "history: phase 1, 100%" in step.stdout and f"now {USERNAME}, writes with no phone: 1 new" in step.stdout
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     ana = sf.Contact.create({"LastName": "Lima", "FirstName": "Ana", "MobilePhone": "(11) 91234-5678",
                              "MailingCountry": "Brazil"})["id"]
-    sync_once(open_store(store_url), sf)
+    sync_once(open_store(store_url), org)
     records = sf.query_all(f"SELECT Chat_Date__c, Source__c, Transcript__c, WhatsApp_Username__c FROM WhatsApp_Chat__c "
                            f"WHERE Contact__c = '{ana}' ORDER BY Chat_Date__c")["records"]
     assert len(records) == 3  # two days of the app's history, and today

@@ -32,7 +32,7 @@ from eazybe_tasks.phone_numbers import ParsedNumber, parse_number
 from eazybe_tasks.store.schema import accounts, attachments, chats, message_outcomes, messages, statuses
 from eazybe_tasks.store.store import Store, open_store
 from eazybe_tasks.sync.modes import BACKFILL, window_for
-from eazybe_tasks.sync.run import sync_once
+from eazybe_tasks.sync.run import SyncOptions, sync_once
 from local_org_fixture import RunningOrg
 from repo_paths import REPO, VENV_BIN
 from tools import tool_env
@@ -158,7 +158,8 @@ def test_the_demo_links_chats_to_the_recipes_people(deployed_org: RunningOrg, st
     env = {**tool_env(), "HOME": str(tmp_path / "home"), "REQUESTS_CA_BUNDLE": str(deployed_org.ca_bundle),
            "CUMULUSCI_ORG_local": json.dumps(cumulusci_org_config(org_home("local", deployed_org.folder.parent),
                                                                   deployed_org.url))}
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     assert not has_sample_people(sf)
     loaded = subprocess.run([str(VENV_BIN / "cci"), "task", "run", "snowfakery", "--org", "local", "-o", "recipe",
                              str(RECIPE)], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
@@ -166,7 +167,7 @@ def test_the_demo_links_chats_to_the_recipes_people(deployed_org: RunningOrg, st
     assert has_sample_people(sf)
 
     load_history(store, tmp_path / "exports", NOW)
-    report = sync_once(store, sf, window=window_for(BACKFILL, 3, NOW), now=NOW)
+    report = sync_once(store, org, SyncOptions(window=window_for(BACKFILL, 3, NOW)), now=NOW)
     assert report.written >= 10 and report.failed == 0 and report.files_written >= 4
 
     with store.engine.connect() as connection:

@@ -12,7 +12,8 @@ from local_org_fixture import RunningOrg
 
 
 def test_refresh_then_link(deployed_org: RunningOrg, tmp_path: Path) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     jane = sf.Contact.create({"LastName": "Doe", "FirstName": "Jane", "MobilePhone": "(415) 555-0134"})["id"]
     lead = sf.Lead.create({"LastName": "Lee", "Company": "Acme", "Phone": "+1 415 555 0134"})["id"]

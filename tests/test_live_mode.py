@@ -20,11 +20,12 @@ from asgi_server import serving
 from cloud_api_deliveries import post_signed, text_delivery
 from eazybe_tasks.live.debouncer import Debouncer
 from eazybe_tasks.live.live_sync import LiveSettings, LiveSync
+from eazybe_tasks.salesforce.org_client import OrgClient
 from eazybe_tasks.store.ingest import IngestResult
 from eazybe_tasks.store.locks import acquire
 from eazybe_tasks.store.schema import sync_runs
 from eazybe_tasks.store.store import Store, open_store
-from eazybe_tasks.sync.run import lock_name
+from eazybe_tasks.sync.run_records import lock_name
 from eazybe_tasks.webhook.app import PATH, StoredDelivery, create_app
 from eazybe_tasks.webhook.settings import APP_SECRET_VARIABLE, VERIFY_TOKEN_VARIABLE, WebhookSettings
 from local_org_fixture import RunningOrg
@@ -137,7 +138,7 @@ def store(tmp_path: Path) -> Store:
 
 
 def test_only_deliveries_that_stored_something_trigger_a_sync(store: Store) -> None:
-    live = LiveSync(store, sf=None)  # type: ignore[arg-type]  # never started: nothing runs
+    live = LiveSync(store, org=None)  # type: ignore[arg-type]  # never started: nothing runs
     replay = IngestResult(1, messages_seen=1, messages_added=0, statuses_added=0)
     live.delivery_stored(StoredDelivery(replay, frozenset({BUSINESS})))
     assert live.idle
@@ -150,10 +151,10 @@ def test_only_deliveries_that_stored_something_trigger_a_sync(store: Store) -> N
 
 
 @contextmanager
-def live_receiver(store: Store, sf: Salesforce, settings: LiveSettings) -> Iterator[str]:
+def live_receiver(store: Store, org: OrgClient, settings: LiveSettings) -> Iterator[str]:
     """The receiver's URL while it runs with live mode on."""
     webhook = WebhookSettings(verify_token=TOKEN, app_secret=SECRET)
-    with LiveSync(store, sf, settings) as live, serving(create_app(store, webhook, live.delivery_stored)) as base:
+    with LiveSync(store, org, settings) as live, serving(create_app(store, webhook, live.delivery_stored)) as base:
         yield base + PATH
 
 
@@ -179,9 +180,10 @@ def runs(store: Store) -> list:
 
 
 def test_a_delivery_reaches_the_org_with_no_sync_run_by_hand(deployed_org: RunningOrg, store: Store) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     sf.Contact.create({"LastName": "Live", "MobilePhone": "+1 415 555 0141"})
-    with live_receiver(store, sf, LiveSettings(debounce_s=0.2, max_delay_s=2.0)) as url:
+    with live_receiver(store, org, LiveSettings(debounce_s=0.2, max_delay_s=2.0)) as url:
         deliver(url, "+14155550141", 1, "live hello")
         wait_until(shows_all(sf, "+14155550141", ["live hello"]), "the message in the org")
         deliver(url, "+14155550141", 2, "live again")
@@ -190,12 +192,13 @@ def test_a_delivery_reaches_the_org_with_no_sync_run_by_hand(deployed_org: Runni
 
 
 def test_a_burst_makes_few_sync_runs_never_two_at_once(deployed_org: RunningOrg, store: Store) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     senders = ["+14155550142", "+14155550143"]
     for sender in senders:
         sf.Contact.create({"LastName": "Burst", "MobilePhone": sender})
     texts: dict[str, list[str]] = {sender: [] for sender in senders}
-    with live_receiver(store, sf, LiveSettings(debounce_s=1.0, max_delay_s=10.0)) as url:
+    with live_receiver(store, org, LiveSettings(debounce_s=1.0, max_delay_s=10.0)) as url:
         for n in range(12):
             sender = senders[n % 2]
             texts[sender].append(f"burst message {n}")
@@ -211,11 +214,12 @@ def test_a_burst_makes_few_sync_runs_never_two_at_once(deployed_org: RunningOrg,
 def test_live_mode_waits_for_a_sync_running_elsewhere(deployed_org: RunningOrg, store: Store,
                                                       caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="eazybe_tasks.live")
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     sf.Contact.create({"LastName": "Waits", "MobilePhone": "+14155550144"})
     store.register_account(BUSINESS)
     elsewhere = acquire(store.engine, lock_name(BUSINESS))  # as the scheduler's run, or another receiver's, would
-    with live_receiver(store, sf, LiveSettings(debounce_s=0.0, max_delay_s=1.0)) as url:
+    with live_receiver(store, org, LiveSettings(debounce_s=0.0, max_delay_s=1.0)) as url:
         deliver(url, "+14155550144", 1, "sent while another sync runs")
         wait_until(lambda: caplog.text.count("live sync waits") >= 2, "live mode to try twice")
         assert runs(store) == []
@@ -225,7 +229,8 @@ def test_live_mode_waits_for_a_sync_running_elsewhere(deployed_org: RunningOrg, 
 
 def test_cci_task_serve_webhook_with_live_org(deployed_org: RunningOrg, tmp_path: Path) -> None:
     """The real entry point: `cci task run serve_webhook -o live_org local`."""
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     sf.Contact.create({"LastName": "Cci", "MobilePhone": "+14155550145"})
     environment = {**org_environment(deployed_org, tmp_path / "home"), VERIFY_TOKEN_VARIABLE: TOKEN,
                    APP_SECRET_VARIABLE: SECRET}

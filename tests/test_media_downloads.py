@@ -25,7 +25,7 @@ from eazybe_tasks.store.ingest import Batch
 from eazybe_tasks.store.schema import attachments
 from eazybe_tasks.store.store import Store, open_store
 from eazybe_tasks.sync.run import sync_once
-from eazybe_tasks.webhook.media_downloads import download_pending_media
+from eazybe_tasks.imports.media_downloads import download_pending_media
 from local_org_fixture import RunningOrg
 from repo_paths import CORPUS_WEBHOOKS
 
@@ -139,7 +139,8 @@ def test_size_limit_and_missing_media_are_recorded_and_retried(graph: FakeGraph,
 
 def test_a_file_downloaded_after_its_day_was_written_reaches_the_record(
         graph: FakeGraph, store: Store, deployed_org: RunningOrg) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     person = sf.Contact.create({"LastName": "Later", "MobilePhone": "+972 98 765 4321"})["id"]
     case = json.loads((CORPUS_WEBHOOKS / "pywa__message.json").read_text())["image"]
     message = case["entry"][0]["changes"][0]["value"]["messages"][0]
@@ -147,11 +148,11 @@ def test_a_file_downloaded_after_its_day_was_written_reaches_the_record(
     raw = json.dumps(case).encode()
     delivery = parse_delivery(json.loads(raw))
     store.ingest(Batch.of_delivery(Source.CLOUD_API, "test", raw, delivery.messages, delivery.statuses))
-    first = sync_once(store, sf)
+    first = sync_once(store, org)
     assert (first.written, first.files_written) == (1, 0)  # the bytes have not come yet
     graph.files[delivery.messages[0].attachments[0].media_id] = PHOTO
     assert download_pending_media(store, client(graph)).downloaded == 1
-    second = sync_once(store, sf)
+    second = sync_once(store, org)
     assert second.files_written == 1
     (record,) = sf.query(f"SELECT Id FROM WhatsApp_Chat__c WHERE Contact__c = '{person}'")["records"]
     versions = sf.query(f"SELECT Checksum FROM ContentVersion WHERE FirstPublishLocationId = '{record['Id']}'")

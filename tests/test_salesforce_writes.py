@@ -70,14 +70,15 @@ def test_other_client_errors_are_not_retried() -> None:
 
 
 def test_upsert_in_batches_with_per_record_outcomes(deployed_org: RunningOrg) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     contact = sf.Contact.create({"LastName": "Batch"})["id"]
     records = [{"Chat_Key__c": f"k{n}", "Name": f"chat {n}", "Contact__c": contact} for n in range(450)]
     records[7]["Source__c"] = "Carrier pigeon"  # refused: restricted picklist
-    first = upsert(sf, "WhatsApp_Chat__c", "Chat_Key__c", records)
+    first = upsert(org, "WhatsApp_Chat__c", "Chat_Key__c", records)
     assert [o.key for o in first] == [r["Chat_Key__c"] for r in records]
     assert first[7].error_code == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST" and not first[7].ok
     assert sum(o.ok and o.created for o in first) == 449
-    second = upsert(sf, "WhatsApp_Chat__c", "Chat_Key__c", [r for r in records if r is not records[7]])
+    second = upsert(org, "WhatsApp_Chat__c", "Chat_Key__c", [r for r in records if r is not records[7]])
     assert all(o.ok and o.created is False for o in second)
     assert sf.query("SELECT COUNT() FROM WhatsApp_Chat__c")["totalSize"] == 449

@@ -65,9 +65,11 @@ def test_two_receivers_and_two_workers(any_store: Store, postgres_url: str, depl
         stored = connection.execute(select(func.count()).select_from(messages)).scalar_one()
     assert stored == len(bodies)
 
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+
+    sf = org.sf
     numbers = [customer for customers in CUSTOMERS.values() for customer in customers]
-    people = create(sf, "Contact", [{"LastName": f"Scale {n[-4:]}", "MobilePhone": n} for n in numbers])
+    people = create(org, "Contact", [{"LastName": f"Scale {n[-4:]}", "MobilePhone": n} for n in numbers])
     env = {**os.environ, "PYTHONPATH": str(REPO), "SF_SESSION_ID": deployed_org.token(),
            "REQUESTS_CA_BUNDLE": str(deployed_org.ca_bundle), "EAZYBE_BLOB_DIR": str(blobs)}
     workers = [subprocess.Popen([sys.executable, str(REPO / "tests" / "sync_process.py"), postgres_url, deployed_org.url],

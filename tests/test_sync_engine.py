@@ -3,6 +3,7 @@ the backfill window, dry runs, retries with backoff and quarantine, the API budg
 and the oversized-transcript File."""
 from __future__ import annotations
 
+from dataclasses import replace
 import hashlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -19,7 +20,8 @@ from eazybe_tasks.store.locks import LockHeld, held
 from eazybe_tasks.store.schema import accounts, chat_day_ledger, message_outcomes, messages, sync_runs
 from eazybe_tasks.store.store import Store, open_store
 from eazybe_tasks.sync import ledger
-from eazybe_tasks.sync.run import lock_name, sync_once
+from eazybe_tasks.sync.run import SyncOptions, sync_once
+from eazybe_tasks.sync.run_records import lock_name
 from local_org_fixture import RunningOrg
 from test_sync_run import BUSINESS, ingest, message
 
@@ -48,7 +50,8 @@ def outcomes_by_body(store: Store) -> dict[str, tuple]:
 
 
 def test_outcomes_late_linking_and_the_window(deployed_org: RunningOrg, tmp_path: Path) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     store = new_store(tmp_path)
     ana = sf.Contact.create({"LastName": "Silva", "FirstName": "Ana", "MobilePhone": "+55 11 91234-5678"})["id"]
     quiet = sf.Contact.create({"LastName": "Quiet", "Phone": "+49 30 1234567", "WhatsApp_Do_Not_Log__c": True})["id"]
@@ -57,7 +60,7 @@ def test_outcomes_late_linking_and_the_window(deployed_org: RunningOrg, tmp_path
            message(2, "+5511912345678", NOW - timedelta(days=4), "ana four days ago"),
            message(1, "+33612345670", NOW - timedelta(hours=1), "stranger today"),
            message(1, "+49301234567", NOW - timedelta(hours=1), "quiet today"))
-    first = sync_once(store, sf, now=NOW)
+    first = sync_once(store, org, now=NOW)
     assert (first.written, first.unmatched, first.skipped_do_not_log) == (1, 1, 1)
     found = outcomes_by_body(store)
     assert found["ana today"][:3] == ("logged", ana, "+5511912345678") and found["ana today"][3] is not None
@@ -71,7 +74,7 @@ def test_outcomes_late_linking_and_the_window(deployed_org: RunningOrg, tmp_path
     lead = sf.Lead.create({"LastName": "Martin", "Company": "Paris SA", "MobilePhone": "+33 6 12 34 56 70"})["id"]
     sf.Contact.update(quiet, {"WhatsApp_Do_Not_Log__c": False})
     later = NOW + timedelta(minutes=3)
-    second = sync_once(store, sf, now=later)
+    second = sync_once(store, org, now=later)
     assert (second.written, second.unmatched, second.skipped_do_not_log) == (2, 0, 0)
     found = outcomes_by_body(store)
     assert found["stranger today"][:2] == ("logged", lead) and found["stranger today"][4] == later
@@ -79,7 +82,7 @@ def test_outcomes_late_linking_and_the_window(deployed_org: RunningOrg, tmp_path
     assert found["ana today"][4] == NOW  # first acknowledged then, not rewritten
 
     # A backfill of an older window writes day 4, and only it.
-    backfill = sync_once(store, sf, window=(NOW - timedelta(days=5), NOW - timedelta(days=3)), now=later)
+    backfill = sync_once(store, org, SyncOptions(window=(NOW - timedelta(days=5), NOW - timedelta(days=3))), now=later)
     assert (backfill.mode, backfill.written, backfill.chat_days) == ("backfill", 1, 1)
     days = [r["Chat_Date__c"] for r in sf.query_all(
         f"SELECT Chat_Date__c FROM WhatsApp_Chat__c WHERE Contact__c = '{ana}' ORDER BY Chat_Date__c")["records"]]
@@ -87,22 +90,24 @@ def test_outcomes_late_linking_and_the_window(deployed_org: RunningOrg, tmp_path
 
 
 def test_dry_run_writes_nothing(deployed_org: RunningOrg, tmp_path: Path) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     store = new_store(tmp_path)
     person = sf.Contact.create({"LastName": "Dry", "MobilePhone": "+1 415 555 0190"})["id"]
     ingest(store, message(1, "+14155550190", NOW - timedelta(hours=1), "preview me"))
-    preview = sync_once(store, sf, dry_run=True, now=NOW)
+    preview = sync_once(store, org, SyncOptions(dry_run=True), now=NOW)
     assert preview.mode == "dry_run" and preview.written == 0
     assert [(r["Contact__c"], r["Transcript__c"]) for r in preview.would_write] == [(person, "19:00 Customer: preview me")]
     assert sf.query(f"SELECT COUNT() FROM WhatsApp_Chat__c WHERE Contact__c = '{person}'")["totalSize"] == 0
     with store.engine.connect() as connection:
         assert connection.execute(select(chat_day_ledger)).all() == []
         assert ledger.checkpoint(connection, only_account(store)) == 0
-    assert sync_once(store, sf, now=NOW).written == 1
+    assert sync_once(store, org, now=NOW).written == 1
 
 
 def test_refused_records_back_off_then_quarantine(deployed_org: RunningOrg, tmp_path: Path) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     store = new_store(tmp_path)
     person = sf.Contact.create({"LastName": "Locked", "MobilePhone": "+1 415 555 0191"})["id"]
     ingest(store, message(1, "+14155550191", NOW - timedelta(hours=1), "always locked"))
@@ -111,7 +116,7 @@ def test_refused_records_back_off_then_quarantine(deployed_org: RunningOrg, tmp_
     try:
         schedule = [NOW, NOW, NOW + timedelta(minutes=1), NOW + timedelta(minutes=3), NOW + timedelta(minutes=12),
                     NOW + timedelta(minutes=33)]
-        tried = [sync_once(store, sf, now=at).failed for at in schedule]
+        tried = [sync_once(store, org, now=at).failed for at in schedule]
     finally:
         call_faults_endpoint(home, deployed_org.url, "67.0", "DELETE", None)
     assert tried == [1, 1, 0, 1, 1, 1]  # at once, then after 3 and 9 more minutes...; the 1-minute run waits
@@ -119,51 +124,53 @@ def test_refused_records_back_off_then_quarantine(deployed_org: RunningOrg, tmp_
         row = connection.execute(select(chat_day_ledger)).one()
     assert (row.error_code, row.attempts) == ("UNABLE_TO_LOCK_ROW", ledger.MAX_ATTEMPTS)
     assert outcomes_by_body(store)["always locked"][:2] == ("quarantined", person)
-    assert sync_once(store, sf, now=NOW + timedelta(days=1)).chat_days == 0  # quarantined: not retried
+    assert sync_once(store, org, now=NOW + timedelta(days=1)).chat_days == 0  # quarantined: not retried
 
     ingest(store, message(2, "+14155550191", NOW - timedelta(minutes=30), "new content frees it"))
-    assert sync_once(store, sf, now=NOW + timedelta(hours=1)).written == 1
+    assert sync_once(store, org, now=NOW + timedelta(hours=1)).written == 1
     assert outcomes_by_body(store)["always locked"][:2] == ("logged", person)
 
 
 def test_api_budget_stops_the_run_cleanly(deployed_org: RunningOrg, tmp_path: Path) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     store = new_store(tmp_path)
-    people = create(sf, "Contact", [{"LastName": f"Budget {n}", "MobilePhone": f"+1 415 555 {2000 + n}"}
+    people = create(org, "Contact", [{"LastName": f"Budget {n}", "MobilePhone": f"+1 415 555 {2000 + n}"}
                                     for n in range(250)])
     assert all(o.ok for o in people)
     ingest(store, *[message(1, f"+1415555{2000 + n}", NOW - timedelta(hours=1), f"hello {n}") for n in range(250)])
     limit = sf.limits()["DailyApiRequests"]["Max"]
-    stopped = sync_once(store, sf, now=NOW, api_share=3 / limit)  # two directory reads and one batch
+    stopped = sync_once(store, replace(org, api_share=3 / limit), now=NOW)  # two directory reads and one batch
     assert stopped.stop_reason and "its share" in stopped.stop_reason and stopped.api_calls == 3
     assert (stopped.written, stopped.api_limit) == (200, limit)
     with store.engine.connect() as connection:
         run = connection.execute(select(sync_runs).where(sync_runs.c.id == stopped.run_id)).one()
         assert (run.status, run.api_calls, run.chat_days_written) == ("stopped", 3, 200)
         assert ledger.checkpoint(connection, only_account(store)) == 0
-    resumed = sync_once(store, sf, now=NOW)
+    resumed = sync_once(store, org, now=NOW)
     assert (resumed.written, resumed.unchanged, resumed.stop_reason) == (50, 200, None)
 
 
 def test_one_run_at_a_time(deployed_org: RunningOrg, tmp_path: Path) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
     store = new_store(tmp_path)
     with held(store.engine, lock_name(BUSINESS)):
         with pytest.raises(LockHeld, match=f"lock 'sync:\\{BUSINESS}' is held"):
-            sync_once(store, sf, now=NOW)
+            sync_once(store, org, now=NOW)
     with store.engine.connect() as connection:
         assert connection.execute(select(sync_runs)).all() == []
-    assert sync_once(store, sf, now=NOW).chat_days == 0
+    assert sync_once(store, org, now=NOW).chat_days == 0
 
 
 def test_an_oversized_transcript_goes_whole_into_a_file(deployed_org: RunningOrg, tmp_path: Path) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     store = new_store(tmp_path)
     person = sf.Contact.create({"LastName": "Talkative", "MobilePhone": "+1 415 555 0192"})["id"]
     long_day = [message(n, "+14155550192", NOW - timedelta(hours=3) + timedelta(minutes=n), f"{n:03d} " + "x" * 4000)
                 for n in range(40)]
     ingest(store, *long_day)
-    assert sync_once(store, sf, now=NOW).files_written == 1
+    assert sync_once(store, org, now=NOW).files_written == 1
     record = sf.query(f"SELECT Id, Name, Transcript__c FROM WhatsApp_Chat__c WHERE Contact__c = '{person}'")["records"][0]
     assert record["Transcript__c"].startswith("This day's transcript is ")
     assert f'"{record["Name"]}.txt" under Files' in record["Transcript__c"]
@@ -182,13 +189,14 @@ def group_message(n: int, group: str, sender: str, at: datetime, body: str) -> M
 
 
 def test_group_chat_outcomes(deployed_org: RunningOrg, tmp_path: Path) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     store = new_store(tmp_path)
     member = sf.Contact.create({"LastName": "Member", "MobilePhone": "+1 415 555 0193"})["id"]
     group = "120363000000000001@g.us"
     ingest(store, group_message(1, group, "+14155550193", NOW - timedelta(hours=2), "member speaks"),
            group_message(2, group, "+14155550999", NOW - timedelta(hours=1), "guest speaks"))
-    assert sync_once(store, sf, now=NOW).written == 1
+    assert sync_once(store, org, now=NOW).written == 1
     found = outcomes_by_body(store)
     assert found["member speaks"][:3] == ("logged", member, "+14155550193")
     assert found["guest speaks"][:3] == ("logged", member, "+14155550999")  # on the member's record of the day
@@ -208,7 +216,8 @@ def run_cci(deployed_org: RunningOrg, tmp_path: Path, *args: str) -> str:
 
 
 def test_cci_tasks_refresh_dry_run_and_backfill(deployed_org: RunningOrg, tmp_path: Path) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     store_url = f"sqlite:///{tmp_path / 'store.db'}"
     store = open_store(store_url)
     store.register_account(BUSINESS, time_zone="UTC")
@@ -230,14 +239,15 @@ def test_cci_tasks_refresh_dry_run_and_backfill(deployed_org: RunningOrg, tmp_pa
 
 
 def test_past_the_threshold_records_go_through_bulk_api(deployed_org: RunningOrg, tmp_path: Path) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     store = new_store(tmp_path)
-    people = create(sf, "Contact", [{"LastName": f"Bulk {n}", "MobilePhone": f"+1 415 555 {4000 + n}"} for n in range(12)])
+    people = create(org, "Contact", [{"LastName": f"Bulk {n}", "MobilePhone": f"+1 415 555 {4000 + n}"} for n in range(12)])
     ingest(store, *[message(1, f"+1415555{4000 + n}", NOW - timedelta(hours=1), f"bulk {n}, \"quoted\"\nline two")
                     for n in range(11)])
     ingest(store, *[message(n + 2, "+14155554011", NOW - timedelta(hours=2), "y" * 16_500) for n in range(2)])
     jobs_before = {job["id"] for job in sf.restful("jobs/ingest")["records"]}
-    report = sync_once(store, sf, now=NOW, bulk_threshold=5)
+    report = sync_once(store, org, SyncOptions(bulk_threshold=5), now=NOW)
     assert (report.written, report.failed) == (12, 0)
     jobs = [job for job in sf.restful("jobs/ingest")["records"] if job["id"] not in jobs_before]
     assert [(job["object"], job["operation"], job["state"]) for job in jobs] == [("WhatsApp_Chat__c", "upsert", "JobComplete")]
@@ -251,7 +261,9 @@ def test_past_the_threshold_records_go_through_bulk_api(deployed_org: RunningOrg
 def test_a_message_committed_late_or_edited_is_written_by_the_next_run(deployed_org: RunningOrg, tmp_path: Path) -> None:
     from dataclasses import replace as changed
 
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+
+    sf = org.sf
     store = new_store(tmp_path)
     person = sf.Contact.create({"LastName": "Latecomer", "MobilePhone": "+1 415 555 0196"})["id"]
     first = message(1, "+14155550196", NOW - timedelta(hours=3), "first")
@@ -261,16 +273,16 @@ def test_a_message_committed_late_or_edited_is_written_by_the_next_run(deployed_
     with store.engine.begin() as connection:  # "late" is still in another receiver's open transaction
         late = connection.execute(select(messages).where(messages.c.body == "late")).mappings().one()
         connection.execute(messages.delete().where(messages.c.id == late["id"]))
-    sync_once(store, sf, now=NOW)
+    sync_once(store, org, now=NOW)
     with store.engine.begin() as connection:  # ...which commits now, below the checkpoint
         connection.execute(messages.insert().values(**late))
         assert ledger.checkpoint(connection, only_account(store)) > late["id"]
-    assert sync_once(store, sf, now=NOW).written == 1
+    assert sync_once(store, org, now=NOW).written == 1
     transcript = sf.query(f"SELECT Transcript__c FROM WhatsApp_Chat__c WHERE Contact__c = '{person}'")["records"][0]
     assert transcript["Transcript__c"].splitlines() == ["17:00 Customer: first", "18:00 Customer: late",
                                                         "19:00 Customer: third"]
 
     ingest(store, changed(first, body="first, corrected", edited=True))
-    assert sync_once(store, sf, now=NOW).written == 1
+    assert sync_once(store, org, now=NOW).written == 1
     transcript = sf.query(f"SELECT Transcript__c FROM WhatsApp_Chat__c WHERE Contact__c = '{person}'")["records"][0]
     assert transcript["Transcript__c"].splitlines()[0] == "17:00 Customer: first, corrected (edited)"

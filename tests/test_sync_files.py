@@ -2,6 +2,7 @@
 them, and neither lost nor doubled when an answer is lost."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -25,7 +26,8 @@ def picture(n: int, chat: str, at: datetime, data: bytes, name: str):  # type: i
 
 
 def test_files_once_then_linked(deployed_org: RunningOrg, tmp_path: Path) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     store.register_account(BUSINESS, time_zone="UTC")
     maria = sf.Contact.create({"LastName": "González", "FirstName": "María", "MobilePhone": "+34 612 34 56 78"})["id"]
@@ -33,7 +35,7 @@ def test_files_once_then_linked(deployed_org: RunningOrg, tmp_path: Path) -> Non
     day = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
     chat = "+34612345678"
     ingest(store, picture(1, chat, day, PHOTO, "photo.png"), picture(2, chat, day + timedelta(minutes=1), PHOTO, "again.png"))
-    report = sync_once(store, sf, now=NOW)
+    report = sync_once(store, org, now=NOW)
     assert report.written == 2 and report.files_written == 2  # one upload, one link
 
     versions = sf.query_all("SELECT Id, ContentDocumentId, Checksum FROM ContentVersion")["records"]
@@ -48,7 +50,7 @@ def test_files_once_then_linked(deployed_org: RunningOrg, tmp_path: Path) -> Non
     with store.engine.begin() as connection:
         connection.execute(update(file_ledger).values(content_version_id=None, content_document_id=None, intent_at=NOW))
     ingest(store, message(3, chat, day + timedelta(minutes=2), "did you get it?"))
-    sync_once(store, sf, now=NOW)
+    sync_once(store, org, now=NOW)
     assert len(sf.query_all("SELECT Id FROM ContentVersion")["records"]) == 1
     assert len(sf.query_all("SELECT Id FROM ContentDocumentLink WHERE LinkedEntityId IN "
                             f"('{records[maria]}', '{records[carlos]}')")["records"]) == 2
@@ -59,7 +61,9 @@ def test_a_file_too_large_for_json_goes_as_multipart(deployed_org: RunningOrg, t
 
     from eazybe_tasks.salesforce.file_upload import MAX_JSON_FILE_BYTES
 
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+
+    sf = org.sf
     store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     store.register_account(BUSINESS, time_zone="UTC")
     sf.Contact.create({"LastName": "Video", "MobilePhone": "+1 415 555 0177"})
@@ -67,7 +71,7 @@ def test_a_file_too_large_for_json_goes_as_multipart(deployed_org: RunningOrg, t
     ingest(store, picture(1, "+14155550177", datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc), video, "visit.mp4"))
     sent: list[str] = []
     sf.session.hooks["response"].append(lambda answer, *_, **__: sent.append(answer.request.headers.get("Content-Type", "")))
-    assert sync_once(store, sf, now=NOW).files_written == 1
+    assert sync_once(store, org, now=NOW).files_written == 1
     assert sum(kind.startswith("multipart/form-data") for kind in sent) == 1
     version = sf.query("SELECT Title, Checksum, ContentSize FROM ContentVersion WHERE Title = 'visit.mp4'")["records"][0]
     assert (version["Checksum"], version["ContentSize"]) == (hashlib.md5(video).hexdigest(), len(video))
@@ -80,7 +84,9 @@ def test_a_run_stopped_among_its_files_reports_what_it_wrote(deployed_org: Runni
 
     from eazybe_tasks.store.schema import sync_runs
 
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+
+    sf = org.sf
     store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     store.register_account(BUSINESS, time_zone="UTC")
     day = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
@@ -92,7 +98,7 @@ def test_a_run_stopped_among_its_files_reports_what_it_wrote(deployed_org: Runni
     versions = "SELECT Id FROM ContentVersion WHERE Title LIKE 'budget-%'"
     limit = sf.limits()["DailyApiRequests"]["Max"]
     # 2 directory reads, 1 records upsert, 1 Notes create, 2 calls per upload: the 2nd upload is refused
-    report = sync_once(store, sf, now=NOW, api_share=6.5 / limit)
+    report = sync_once(store, replace(org, api_share=6.5 / limit), now=NOW)
     assert report.stop_reason and "its share (" in report.stop_reason and "(0%)" not in report.stop_reason
     shown = float(report.stop_reason.split("its share (")[1].split("%")[0])
     assert abs(shown - 650 / limit) / (650 / limit) < 0.01, report.stop_reason  # not rounded away
@@ -102,6 +108,6 @@ def test_a_run_stopped_among_its_files_reports_what_it_wrote(deployed_org: Runni
     with store.engine.connect() as connection:
         run = connection.execute(select(sync_runs).where(sync_runs.c.id == report.run_id)).one()
     assert (run.status, run.notes_written, run.files_written) == ("stopped", 3, 1)
-    resumed = sync_once(store, sf, now=NOW)
+    resumed = sync_once(store, org, now=NOW)
     assert (resumed.stop_reason, resumed.files_written) == (None, 2)
     assert (len(sf.query_all(notes)["records"]), len(sf.query_all(versions)["records"])) == (3, 3)

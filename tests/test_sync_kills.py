@@ -91,12 +91,13 @@ def run_until(store: Store, store_url: str, org: RunningOrg, point: Callable[[Co
 
 
 def test_kills_at_three_points_lose_and_double_nothing(deployed_org: RunningOrg, tmp_path: Path) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     store_url = f"sqlite:///{tmp_path / 'store.db'}"
     store = open_store(store_url)
     store.register_account(BUSINESS, time_zone="UTC")
     numbers = [f"+1415555{3000 + n}" for n in range(PEOPLE)]
-    people = create(sf, "Contact", [{"LastName": f"Killed {n:03d}", "MobilePhone": number}
+    people = create(org, "Contact", [{"LastName": f"Killed {n:03d}", "MobilePhone": number}
                                     for n, number in enumerate(numbers)])
     contact_of = {number: outcome.record_id for number, outcome in zip(numbers, people)}
     hour = (datetime.now(timezone.utc) - timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)

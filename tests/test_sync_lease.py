@@ -10,16 +10,18 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-import requests
 from simple_salesforce import Salesforce
 from sqlalchemy import select, update
 
 from eazybe_local_org.org_home import org_home
 from eazybe_local_org.web.admin import call_faults_endpoint
+from eazybe_tasks.salesforce.api_budget import BudgetedSession
+from eazybe_tasks.salesforce.org_client import OrgClient
 from eazybe_tasks.store.locks import LockHeld
 from eazybe_tasks.store.schema import locks, sync_runs
 from eazybe_tasks.store.store import Store, open_store
-from eazybe_tasks.sync.run import RunReport, lock_name, sync_once
+from eazybe_tasks.sync.run import SyncOptions, sync_once
+from eazybe_tasks.sync.run_records import RunReport, lock_name
 from local_org_fixture import RunningOrg
 from test_sync_run import BUSINESS, ingest, message
 
@@ -29,7 +31,8 @@ SHORT_LEASE = timedelta(seconds=2)
 
 def people_and_messages(deployed_org: RunningOrg, store: Store, count: int, first: int) -> list[str]:
     """`count` Contacts with a chat of two messages each, today."""
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     ids = []
     for n in range(first, first + count):
         number = f"+1415555{n:04d}"
@@ -58,13 +61,13 @@ def test_a_run_slower_than_its_lease_keeps_the_lock(deployed_org: RunningOrg, tm
     call_faults_endpoint(home, deployed_org.url, "67.0", "POST", '{"seed": 1, "slow_rate": 1.0, "slow_seconds": 1.0}')
     reports: list[RunReport] = []
     slow = threading.Thread(target=lambda: reports.append(
-        sync_once(store, deployed_org.client(), lease=SHORT_LEASE, now=NOW)))
+        sync_once(store, deployed_org.org_client(), SyncOptions(lease=SHORT_LEASE), now=NOW)))
     try:
         slow.start()
         time.sleep(SHORT_LEASE.total_seconds() * 2)  # the first lease has long expired, unless renewed
         assert slow.is_alive()
         with pytest.raises(LockHeld, match=f"lock 'sync:\\{BUSINESS}' is held"):
-            sync_once(store, deployed_org.client(), lease=SHORT_LEASE, now=NOW)
+            sync_once(store, deployed_org.org_client(), SyncOptions(lease=SHORT_LEASE), now=NOW)
         slow.join(timeout=120)
     finally:
         call_faults_endpoint(home, deployed_org.url, "67.0", "DELETE", None)
@@ -78,7 +81,7 @@ def test_a_run_that_lost_its_lock_stops_and_leaves_no_twin_note(deployed_org: Ru
     contacts = people_and_messages(deployed_org, store, 3, 7100)
     overtaken: list[RunReport] = []
 
-    class TakenOverBeforeItsNotes(requests.Session):
+    class TakenOverBeforeItsNotes(BudgetedSession):
         """Just before the first run sends its Note create, its lock goes to a second run, which
         finds no Note yet and writes everything, its own Notes too."""
 
@@ -88,12 +91,12 @@ def test_a_run_that_lost_its_lock_stops_and_leaves_no_twin_note(deployed_org: Ru
                 with store.engine.begin() as connection:
                     connection.execute(update(locks).where(locks.c.name == lock_name(BUSINESS))
                                        .values(expires_at=NOW - timedelta(hours=1), holder="elsewhere:1:gone"))
-                overtaken.append(sync_once(store, deployed_org.client(), now=NOW))
+                overtaken.append(sync_once(store, deployed_org.org_client(), now=NOW))
             return super().send(request, **kwargs)
 
-    first = Salesforce(instance_url=deployed_org.url, session_id=deployed_org.token(), version="67.0",
-                       session=TakenOverBeforeItsNotes())
-    report = sync_once(store, first, lease=timedelta(minutes=15), now=NOW)
+    first = OrgClient(Salesforce(instance_url=deployed_org.url, session_id=deployed_org.token(), version="67.0",
+                                 session=TakenOverBeforeItsNotes()))
+    report = sync_once(store, first, SyncOptions(lease=timedelta(minutes=15)), now=NOW)
     assert overtaken and overtaken[0].notes_written == 3 and overtaken[0].stop_reason is None
     assert report.stop_reason is not None and "was lost" in report.stop_reason
     assert report.notes_written == 0  # its three Notes were twins, deleted
@@ -102,7 +105,7 @@ def test_a_run_that_lost_its_lock_stops_and_leaves_no_twin_note(deployed_org: Ru
         statuses = [row.status for row in connection.execute(select(sync_runs.c.status).order_by(sync_runs.c.id))]
     assert statuses == ["stopped", "succeeded"]
     # The next run finds everything written and nothing to repair.
-    again = sync_once(store, deployed_org.client(), now=NOW + timedelta(minutes=3))
+    again = sync_once(store, deployed_org.org_client(), now=NOW + timedelta(minutes=3))
     assert (again.written, again.notes_written, again.stop_reason) == (0, 0, None)
     assert notes_per_contact(deployed_org, contacts) == Counter({contact: 1 for contact in contacts})
 
@@ -111,26 +114,26 @@ def test_the_directory_lock_is_renewed_while_its_refresh_goes_on(
         deployed_org: RunningOrg, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Its lease is short, so a holder that froze frees the directory within it; one that is
     working keeps it: another worker asking meanwhile is refused every time."""
+    from eazybe_tasks.matching import shared_refresh
     from eazybe_tasks.store.locks import acquire
-    from eazybe_tasks.sync import run
 
-    monkeypatch.setattr(run, "DIRECTORY_LEASE", timedelta(seconds=1))
-    real_refresh = run.refresh_directory
+    monkeypatch.setattr(shared_refresh, "DIRECTORY_LEASE", timedelta(seconds=1))
+    real_refresh = shared_refresh.refresh_directory
     asked: list[str] = []
 
     def slow_refresh(engine, client):  # type: ignore[no-untyped-def]
         for _ in range(5):
             time.sleep(0.5)
             try:
-                acquire(engine, run.DIRECTORY_LOCK, timedelta(seconds=1)).release()
+                acquire(engine, shared_refresh.DIRECTORY_LOCK, timedelta(seconds=1)).release()
                 asked.append("taken")
             except LockHeld:
                 asked.append("held")
         return real_refresh(engine, client)
 
-    monkeypatch.setattr(run, "refresh_directory", slow_refresh)
+    monkeypatch.setattr(shared_refresh, "refresh_directory", slow_refresh)
     store = new_store(tmp_path)
-    sync_once(store, deployed_org.client())
+    sync_once(store, deployed_org.org_client())
     assert asked == ["held"] * 5  # 2.5 s of refresh against a 1 s lease
     with store.engine.connect() as connection:
-        assert connection.execute(select(locks.c.name).where(locks.c.name == run.DIRECTORY_LOCK)).first() is None
+        assert connection.execute(select(locks.c.name).where(locks.c.name == shared_refresh.DIRECTORY_LOCK)).first() is None

@@ -24,7 +24,7 @@ from eazybe_local_org.web.admin import call_faults_endpoint
 from eazybe_tasks.scheduler.runs_folder import SUCCEEDED, RunsFolder
 from eazybe_tasks.store.locks import held
 from eazybe_tasks.store.store import Store, open_store
-from eazybe_tasks.sync.run import lock_name
+from eazybe_tasks.sync.run_records import lock_name
 from local_org_fixture import RunningOrg, local_org
 from repo_paths import REPO, VENV_BIN
 from test_sync_run import BUSINESS, ingest, message
@@ -84,7 +84,8 @@ def chat_ids(sf: Salesforce, person: str) -> list[str]:
 
 def test_the_notebook_shows_what_one_run_did(org_env: dict, deployed_org: RunningOrg, store: Store,
                                              tmp_path: Path) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     jane = sf.Contact.create({"LastName": "Doe", "FirstName": "Jane", "MobilePhone": "(415) 555-0134"})["id"]
     sf.Contact.create({"LastName": "Quiet", "Phone": "+49 151 23456789", "WhatsApp_Do_Not_Log__c": True})
     ingest(store, message(1, "+14155550134", recent(3), "Hi, it's Jane"),
@@ -103,7 +104,7 @@ def test_the_notebook_shows_what_one_run_did(org_env: dict, deployed_org: Runnin
     assert list(written["record_id"]) == chat_ids(sf, jane)
     unmatched = table(executed, "unmatched")
     assert list(unmatched["number"]) == ["+33612345678"] and list(unmatched["messages"]) == [2]
-    assert list(table(executed, "do_not_log")["person"]) == ["Quiet"]
+    assert list(table(executed, "do_not_log")["name"]) == ["Quiet"]
     assert table(executed, "failures").empty
 
     text = json.dumps(executed)
@@ -118,7 +119,8 @@ def test_the_notebook_shows_what_one_run_did(org_env: dict, deployed_org: Runnin
 
 def test_a_dry_run_lists_what_it_would_write_and_writes_nothing(org_env: dict, deployed_org: RunningOrg,
                                                                 store: Store, tmp_path: Path) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     lee = sf.Contact.create({"LastName": "Lee", "MobilePhone": "+1 415 555 0166"})["id"]
     ingest(store, message(1, "+14155550166", recent(1), "Dry?"))
     executed = execute(tmp_path, store, "dry", dry_run=True)
@@ -130,7 +132,8 @@ def test_a_dry_run_lists_what_it_would_write_and_writes_nothing(org_env: dict, d
 
 def test_refused_records_show_with_their_error_code(org_env: dict, deployed_org: RunningOrg, store: Store,
                                                    tmp_path: Path) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     sf.Contact.create({"LastName": "Locked", "MobilePhone": "+1 415 555 0188"})
     ingest(store, message(1, "+14155550188", recent(1), "Row locks all day"))
     home = org_home("local", deployed_org.folder.parent)
@@ -159,7 +162,8 @@ def cci(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_cci_tasks_run_the_notebook_once_and_on_a_schedule(cci_env: dict[str, str], deployed_org: RunningOrg,
                                                            store: Store, tmp_path: Path) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     ana = sf.Contact.create({"LastName": "Scheduled", "MobilePhone": "+1 415 555 0199"})["id"]
     ingest(store, message(1, "+14155550199", recent(30), "Yesterday"))
     runs, url = tmp_path / "runs", str(store.engine.url)

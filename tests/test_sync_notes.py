@@ -20,13 +20,14 @@ NOW = datetime(2026, 11, 25, 20, 0, tzinfo=timezone.utc)
 
 
 def test_lost_answers_and_long_transcripts(deployed_org: RunningOrg, tmp_path: Path) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     store.register_account(BUSINESS, label="Sales US", time_zone="UTC")
     contact = sf.Contact.create({"LastName": "Long" * 10, "MobilePhone": "+1 415 555 0188"})["id"]
     day = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
     ingest(store, *[message(n, "+14155550188", day + timedelta(seconds=n), "z" * 1_900) for n in range(40)])
-    sync_once(store, sf, now=NOW)
+    sync_once(store, org, now=NOW)
     notes = sf.query_all(f"SELECT Id, Title, Body FROM Note WHERE ParentId = '{contact}' ORDER BY Title")["records"]
     assert len(notes) == 1 and len(notes[0]["Title"]) <= NAME_LIMIT and len(notes[0]["Body"]) <= BODY_LIMIT
     assert notes[0]["Body"].endswith("more characters: the whole day is in the record's Transcript field.")
@@ -36,20 +37,21 @@ def test_lost_answers_and_long_transcripts(deployed_org: RunningOrg, tmp_path: P
     with store.engine.begin() as connection:
         connection.execute(update(note_ledger).values(note_id=None, body_hash=None, intent_at=NOW))
     ingest(store, message(99, "+14155550188", day + timedelta(minutes=5), "the last word"))
-    sync_once(store, sf, now=NOW)
+    sync_once(store, org, now=NOW)
     again = sf.query_all(f"SELECT Id, Body FROM Note WHERE ParentId = '{contact}' ORDER BY Title")["records"]
     assert [n["Id"] for n in again] == [n["Id"] for n in notes]  # found, not written twice
     assert again[0]["Body"] != first_body and len(again[0]["Body"]) <= BODY_LIMIT  # one more message to go
 
 
 def test_the_extra_notes_of_a_day_an_older_version_split_are_deleted(deployed_org: RunningOrg, tmp_path: Path) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     store.register_account(BUSINESS, label="Sales US", time_zone="UTC")
     contact = sf.Contact.create({"LastName": "Split", "MobilePhone": "+1 415 555 0177"})["id"]
     day = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
     ingest(store, message(1, "+14155550177", day, "hello"))
-    sync_once(store, sf, now=NOW)
+    sync_once(store, org, now=NOW)
     (first,) = sf.query_all(f"SELECT Id, Title FROM Note WHERE ParentId = '{contact}'")["records"]
     old_part = sf.Note.create({"ParentId": contact, "Title": first["Title"] + " (2/2)", "Body": "the old rest"})["id"]
     with store.engine.begin() as connection:
@@ -57,7 +59,7 @@ def test_the_extra_notes_of_a_day_an_older_version_split_are_deleted(deployed_or
         connection.execute(note_ledger.insert().values(chat_key=key, part=2, person_id=contact,
                                                        title=first["Title"] + " (2/2)", note_id=old_part))
     ingest(store, message(2, "+14155550177", day + timedelta(minutes=1), "a later message"))
-    sync_once(store, sf, now=NOW)
+    sync_once(store, org, now=NOW)
     notes = sf.query_all(f"SELECT Id, Body FROM Note WHERE ParentId = '{contact}'")["records"]
     assert [n["Id"] for n in notes] == [first["Id"]] and notes[0]["Body"].endswith("a later message")
     with store.engine.connect() as connection:

@@ -42,7 +42,8 @@ def chats(sf, where: str = "") -> list[dict]:  # type: ignore[no-untyped-def]
 
 
 def test_sync_runs(deployed_org: RunningOrg, tmp_path: Path) -> None:
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     store.register_account(BUSINESS, label="Sales US", time_zone="America/Los_Angeles")
     jane = sf.Contact.create({"LastName": "Doe", "FirstName": "Jane", "MobilePhone": "(415) 555-0134"})["id"]
@@ -58,7 +59,7 @@ def test_sync_runs(deployed_org: RunningOrg, tmp_path: Path) -> None:
            message(1, "+4915123456789", datetime(2026, 11, 25, 17, 0, tzinfo=timezone.utc), "Please don't log"),
            message(1, "+33612345678", datetime(2026, 11, 25, 17, 0, tzinfo=timezone.utc), "Unknown"),
            message(9, "+14155550134", NOW - timedelta(days=10), "Too old for the 3-day window"))
-    first = sync_once(store, sf, now=NOW)
+    first = sync_once(store, org, now=NOW)
     assert (first.written, first.failed, first.skipped_do_not_log, first.unmatched) == (3, 0, 1, 1)
     records = chats(sf)
     jane_days = [r for r in records if r["Contact__c"] == jane]
@@ -76,10 +77,10 @@ def test_sync_runs(deployed_org: RunningOrg, tmp_path: Path) -> None:
     assert notes[0]["Body"] == jane_days[0]["Transcript__c"]
     assert sf.query(f"SELECT COUNT() FROM Note WHERE ParentId = '{lead}'")["totalSize"] == 0  # Contacts only
 
-    assert sync_once(store, sf, now=NOW).written == 0  # nothing changed
+    assert sync_once(store, org, now=NOW).written == 0  # nothing changed
 
     ingest(store, message(4, "+14155550134", datetime(2026, 11, 25, 19, 0, tzinfo=timezone.utc), "One more"))
-    third = sync_once(store, sf, now=NOW)
+    third = sync_once(store, org, now=NOW)
     assert (third.written, third.unchanged) == (1, 0)
     assert [r["Message_Count__c"] for r in chats(sf, f"WHERE Contact__c = '{jane}'")] == [2, 2]
     updated = sf.query_all(f"SELECT Id, Body FROM Note WHERE ParentId = '{jane}' ORDER BY Title")["records"]
@@ -89,9 +90,9 @@ def test_sync_runs(deployed_org: RunningOrg, tmp_path: Path) -> None:
     home = org_home("local", deployed_org.folder.parent)
     call_faults_endpoint(home, deployed_org.url, "67.0", "POST", '{"seed": 1, "server_error_rate": 1.0}')
     with pytest.raises(SalesforceGeneralError):  # every retry answered 500/503: the run stops
-        sync_once(store, sf, now=NOW)
+        sync_once(store, org, now=NOW)
     call_faults_endpoint(home, deployed_org.url, "67.0", "DELETE", None)
-    repaired = sync_once(store, sf, now=NOW)
+    repaired = sync_once(store, org, now=NOW)
     assert repaired.written == 1
     assert [r["Message_Count__c"] for r in chats(sf, f"WHERE Contact__c = '{jane}'")] == [2, 3]
     with store.engine.connect() as connection:
@@ -108,7 +109,8 @@ def test_cci_task_sync_whatsapp(deployed_org: RunningOrg, tmp_path: Path) -> Non
 
     store_url = f"sqlite:///{tmp_path / 'store.db'}"
     store = open_store(store_url)
-    sf = deployed_org.client()
+    org = deployed_org.org_client()
+    sf = org.sf
     sf.Contact.create({"LastName": "Cci", "MobilePhone": "+1 415 555 0177"})
     ingest(store, message(1, "+14155550177", datetime.now(timezone.utc) - timedelta(hours=1), "via cci"))
     env = org_environment(deployed_org, tmp_path / "home")

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from eazybe_tasks.chat_days.messages import ChatDay
+from eazybe_tasks.chat_days.planning import plan_chat_days
 from eazybe_tasks.store.store import Store
-from eazybe_tasks.sync.chat_day_messages import ChatDay
-from eazybe_tasks.sync.run import plan_chat_days
 
 NO_MESSAGES = "the store has no messages for this chat-day any more"
 NOT_LINKED = "the person is no longer linked to this chat (or is now marked do-not-log)"
@@ -30,8 +30,7 @@ class Expected:
 def expected_records(store: Store, written: dict[str, tuple[ChatDay, str]]) -> dict[str, Expected]:
     """For each chat key the ledger has written (its chat-day and content hash), the record's
     fields as Salesforce should have them, or why they cannot be known."""
-    with store.engine.connect() as connection:
-        plans = list(plan_chat_days(store, connection, {chat_day for chat_day, _ in written.values()}))
+    plans = list(plan_chat_days(store, {chat_day for chat_day, _ in written.values()}))
     rebuilt = {planned.key.external_id(): planned.record for plan in plans for planned in plan.records}
     planned_days = {plan.chat_day for plan in plans}
     expected: dict[str, Expected] = {}

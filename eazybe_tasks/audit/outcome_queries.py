@@ -1,5 +1,5 @@
-"""What happened to each message of the period, from the store's message outcomes (one row per
-message and linked person; person '' when the number matched nobody).
+"""What happened to each message of the period (or of one sync run, by its id), from the store's
+message outcomes (one row per message and linked person; person '' when the number matched nobody).
 
 A message counts once per outcome it got: a group message logged for one member and skipped for
 another who asked not to be logged appears under both."""
@@ -20,8 +20,15 @@ from eazybe_tasks.sync.outcomes import DO_NOT_LOG, LOGGED, PENDING, QUARANTINED,
 OUTCOMES = (LOGGED, PENDING, QUARANTINED, UNMATCHED, DO_NOT_LOG)  # the order of columns and stacks
 
 
+Scope = Period | int  # the chat-day dates of a period, or the run id of one sync run's decisions
+
+
 def _in_period(period: Period) -> ColumnElement:
     return message_outcomes.c.day.between(period.start, period.end)
+
+
+def _in_scope(scope: Scope) -> ColumnElement:
+    return message_outcomes.c.run_id == scope if isinstance(scope, int) else _in_period(scope)
 
 
 def _by_outcome(counted: pd.DataFrame, index: str, rows: Sequence[object]) -> pd.DataFrame:
@@ -56,7 +63,7 @@ def messages_per_account(engine: Engine, period: Period) -> pd.DataFrame:
     return _by_outcome(counted, "account", list(names.values()))
 
 
-def unmatched_numbers(engine: Engine, period: Period) -> pd.DataFrame:
+def unmatched_numbers(engine: Engine, scope: Scope) -> pd.DataFrame:
     """The numbers that matched no Contact or Lead, most messages first: the list an admin works
     through to add or fix Contacts, with the name the seller gave the number in the WhatsApp
     Business app where its address book has one. Messages with no outside number (a group's outbound ones) are
@@ -73,14 +80,14 @@ def unmatched_numbers(engine: Engine, period: Period) -> pd.DataFrame:
         .join_from(message_outcomes, messages, messages.c.id == message_outcomes.c.message_pk)
         .join(accounts, accounts.c.id == message_outcomes.c.account_id)
         .outerjoin(address_book, in_book)
-        .where(_in_period(period), message_outcomes.c.outcome == UNMATCHED, message_outcomes.c.number.is_not(None))
+        .where(_in_scope(scope), message_outcomes.c.outcome == UNMATCHED, message_outcomes.c.number.is_not(None))
         .group_by(message_outcomes.c.number, accounts.c.number)
         .order_by(counted.desc(), last_seen.desc(), message_outcomes.c.number)
     )
     return frame(engine, statement)
 
 
-def do_not_log_skips(engine: Engine, period: Period) -> pd.DataFrame:
+def do_not_log_skips(engine: Engine, scope: Scope) -> pd.DataFrame:
     """The people marked WhatsApp Do Not Log whose messages were kept out, most messages first."""
     counted = func.count(distinct(message_outcomes.c.message_pk)).label("messages")
     statement = (
@@ -89,7 +96,7 @@ def do_not_log_skips(engine: Engine, period: Period) -> pd.DataFrame:
                func.max(messages.c.sent_at).label("last_seen"))
         .join_from(message_outcomes, messages, messages.c.id == message_outcomes.c.message_pk)
         .outerjoin(people, people.c.record_id == message_outcomes.c.person_id)
-        .where(_in_period(period), message_outcomes.c.outcome == DO_NOT_LOG)
+        .where(_in_scope(scope), message_outcomes.c.outcome == DO_NOT_LOG)
         .group_by(message_outcomes.c.person_id, people.c.object_name, people.c.name)
         .order_by(counted.desc(), message_outcomes.c.person_id)
     )

@@ -22,10 +22,10 @@ from eazybe_tasks.audit.expected_records import Expected, expected_records
 from eazybe_tasks.audit.frames import frame
 from eazybe_tasks.audit.period import Period
 from eazybe_tasks.audit.soql_batches import in_batches
+from eazybe_tasks.chat_days.messages import ChatDay
 from eazybe_tasks.matching.refresh import QueryClient
 from eazybe_tasks.store.schema import chat_day_ledger
 from eazybe_tasks.store.store import Store
-from eazybe_tasks.sync.chat_day_messages import ChatDay
 
 MISSING = "missing in org"
 EXTRA = "extra in org"

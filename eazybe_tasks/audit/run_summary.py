@@ -13,9 +13,10 @@ from sqlalchemy import and_, distinct, func, select
 from sqlalchemy.engine import Engine
 
 from eazybe_tasks.audit.frames import frame
+from eazybe_tasks.audit.outcome_queries import do_not_log_skips, unmatched_numbers
 from eazybe_tasks.audit.run_queries import RUN_COLUMNS
 from eazybe_tasks.store.schema import accounts, chat_day_ledger, chats, message_outcomes, people, sync_runs
-from eazybe_tasks.sync.outcomes import DO_NOT_LOG, LOGGED, PENDING, QUARANTINED, UNMATCHED
+from eazybe_tasks.sync.outcomes import LOGGED, PENDING, QUARANTINED
 
 
 @dataclass(frozen=True)
@@ -67,34 +68,6 @@ def written_chat_days(engine: Engine, run_id: int) -> pd.DataFrame:
     return frame(engine, statement)
 
 
-def unmatched_numbers(engine: Engine, run_id: int) -> pd.DataFrame:
-    """The numbers of the run's chat-days that matched nobody, most messages first: add them to a
-    Contact or Lead and a later run logs their messages (within the window)."""
-    statement = (
-        select(message_outcomes.c.number, accounts.c.number.label("account"), _messages(),
-               func.count(distinct(message_outcomes.c.day)).label("days"),
-               func.max(_chat_name()).label("chat"))
-        .join_from(message_outcomes, accounts, accounts.c.id == message_outcomes.c.account_id)
-        .join(chats, chats.c.id == message_outcomes.c.chat_pk)
-        .where(_of_run(run_id, UNMATCHED), message_outcomes.c.number.is_not(None))
-        .group_by(message_outcomes.c.number, accounts.c.number)
-        .order_by(_messages().desc(), message_outcomes.c.number)
-    )
-    return frame(engine, statement)
-
-
-def do_not_log_people(engine: Engine, run_id: int) -> pd.DataFrame:
-    statement = (
-        select(people.c.object_name, people.c.name.label("person"), message_outcomes.c.person_id, _messages(),
-               func.count(distinct(message_outcomes.c.day)).label("days"))
-        .join_from(message_outcomes, people, people.c.record_id == message_outcomes.c.person_id, isouter=True)
-        .where(_of_run(run_id, DO_NOT_LOG))
-        .group_by(message_outcomes.c.person_id, people.c.object_name, people.c.name)
-        .order_by(people.c.name, message_outcomes.c.person_id)
-    )
-    return frame(engine, statement)
-
-
 def failed_chat_days(engine: Engine, run_id: int) -> pd.DataFrame:
     """Chat-days the run could not write: pending ones are retried by later runs, quarantined ones
     failed too often and wait for someone to look (the audit lists them too)."""
@@ -117,6 +90,6 @@ def summarize_run(engine: Engine, run_id: int) -> RunSummary:
         run=run_record(engine, run_id),
         written=written_chat_days(engine, run_id),
         unmatched=unmatched_numbers(engine, run_id),
-        do_not_log=do_not_log_people(engine, run_id),
+        do_not_log=do_not_log_skips(engine, run_id),
         failures=failed_chat_days(engine, run_id),
     )

@@ -1,18 +1,24 @@
-"""The records of one chat-day: one per linked person who may be logged, built from the store."""
+"""Planning chat-days: the records each should have in Salesforce, one per linked person who
+may be logged, built from the store (its messages, the chat's identity and the phone directory).
+A sync run writes what it plans; the audit plans the same chat-days again to check what Salesforce
+holds, so both go through `plan_chats`."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
-from typing import Any
+from typing import Any, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
-from eazybe_tasks.chat_days.record import ChatDayKey, ChatDayRecord, build_record
+from eazybe_tasks.chat_days.messages import ChatDay, DayChoice, by_chat, chat_of, days_of_chat
+from eazybe_tasks.chat_days.record import ChatDayKey, ChatDayRecord, ChatFacts, build_record
 from eazybe_tasks.chat_days.transcript import TranscriptAttachment, TranscriptMessage
 from eazybe_tasks.matching.directory import Link, PhoneDirectory
+from eazybe_tasks.matching.refresh import stored_people
 from eazybe_tasks.sources.model import Direction, MessageType
-from eazybe_tasks.store.accounts import Account
-from eazybe_tasks.store.identities import ChatIdentity
-from eazybe_tasks.sync.chat_day_messages import ChatDay
+from eazybe_tasks.store.accounts import Account, all_accounts
+from eazybe_tasks.store.business_app import address_book_names
+from eazybe_tasks.store.identities import ChatIdentity, chat_identity
+from eazybe_tasks.store.store import Store
 
 PERSON_FIELD = {"Contact": "Contact__c", "Lead": "Lead__c"}
 MEDIA_KINDS = {t.value for t in (MessageType.IMAGE, MessageType.VIDEO, MessageType.AUDIO, MessageType.VOICE,
@@ -122,11 +128,62 @@ def plan_records(
         if not link.logged:
             continue
         key = ChatDayKey(account.number, chat.chat_id, chat_day.day, link.person.record_id)
-        record = build_record(
-            key, PERSON_FIELD[link.person.object_name], chat_name or link.person.name,
-            bool(chat.is_group), party.identity.phones[0] if party.identity.phones else None,
-            source, transcript, times, party.identity.user_ids[0] if party.identity.user_ids else None,
-            party.identity.username,
-        )
+        facts = ChatFacts(PERSON_FIELD[link.person.object_name], chat_name or link.person.name, bool(chat.is_group),
+                          party.identity.phones[0] if party.identity.phones else None, source,
+                          party.identity.user_ids[0] if party.identity.user_ids else None, party.identity.username)
+        record = build_record(key, facts, transcript, times)
         planned.append(PlannedRecord(link, key, record, stored_files))
     return planned, [link for link in people if not link.logged]
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One chat-day as planned: its messages, the records to write, and the people it leaves out
+    because they asked not to be logged. No record and nobody left out: the number matched nobody."""
+
+    chat_day: ChatDay
+    chat: Any  # the chats row
+    rows: list  # its messages
+    records: list[PlannedRecord]
+    not_logged: list[Link]
+
+
+def plan_chat_days(store: Store, chat_days: Iterable[ChatDay]) -> Iterator[Planned]:
+    """The records of these chat-days, as a run plans them."""
+    with store.engine.connect() as connection:
+        chosen = all_accounts(connection)
+    return plan_chats(store, chosen, by_chat(chat_days))
+
+
+def plan_chats(store: Store, chosen: list[Account], chats: dict[tuple[int, int], DayChoice]) -> Iterator[Planned]:
+    """The chosen chat-days' records, chat by chat: each chat's days are read at once, on a
+    connection given back before its plans are used (a run never holds a read open across its
+    writes)."""
+    people = stored_people(store.engine)
+    by_region = {region: Linker(PhoneDirectory.build(people, region))  # accounts of a region share one
+                 for region in {account.default_region for account in chosen}}
+    by_id = {account.id: account for account in chosen}
+    with store.engine.connect() as connection:
+        books = {account.id: address_book_names(connection, account.id) for account in chosen}
+    for (account_id, chat_pk), choice in sorted(chats.items()):
+        account = by_id[account_id]
+        with store.engine.connect() as connection:
+            chat = chat_of(connection, chat_pk)
+            identity = chat_identity(connection, chat)
+            found = days_of_chat(connection, chat_pk, choice, account.time_zone)
+        party = ChatParty(chat, identity, next((books[account_id][p] for p in identity.phones
+                                                if p in books[account_id]), None))
+        linker = by_region[account.default_region]
+        for day in found:
+            chat_day = ChatDay(account_id, chat_pk, day.day)
+            records, not_logged = plan_records(chat_day, party, day.rows, day.files, account, linker)
+            yield Planned(chat_day, chat, day.rows, [_with_transcript_file(store, p) for p in records], not_logged)
+
+
+def _with_transcript_file(store: Store, planned: PlannedRecord) -> PlannedRecord:
+    """A day Salesforce cannot show whole (over the field's limit, or with a message cut) goes
+    whole into a text File on the record."""
+    if not planned.record.needs_file:
+        return planned
+    sha = store.blobs.put(planned.record.full_transcript.encode())
+    return replace(planned, files=(*planned.files, (sha, f"{planned.record.fields['Name']}.txt")))

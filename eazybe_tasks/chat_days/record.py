@@ -57,19 +57,29 @@ def salesforce_datetime(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
 
 
-def build_record(
-    key: ChatDayKey, person_field: str, chat_name: str, is_group: bool, customer_number: str | None,
-    source: str, messages: list[TranscriptMessage], utc_times: list[datetime],
-    user_id: str | None = None, username: str | None = None,
-) -> ChatDayRecord:
-    """`person_field` is Contact__c or Lead__c; `utc_times` are the messages' UTC times, for the
-    first/last DateTime fields; `user_id` and `username` are the customer's WhatsApp user id
-    (BSUID) and username, sent only when known (so a chat without them hashes as it always
-    did). Last_Synced_At__c is set by the writer, outside the hash.
+@dataclass(frozen=True)
+class ChatFacts:
+    """What a chat-day's record says besides its transcript: whose it is and what chat it is of."""
+
+    person_field: str  # Contact__c or Lead__c
+    chat_name: str
+    is_group: bool
+    customer_number: str | None
+    source: str  # the Source value of the day's last message
+    user_id: str | None = None  # the customer's WhatsApp user id (BSUID), when known
+    username: str | None = None
+
+
+def build_record(key: ChatDayKey, facts: ChatFacts, messages: list[TranscriptMessage],
+                 utc_times: list[datetime]) -> ChatDayRecord:
+    """`utc_times` are the messages' UTC times, for the first/last DateTime fields. The user id
+    and username are sent only when known (so a chat without them hashes as it always did).
+    Last_Synced_At__c is set by the writer, outside the hash.
 
     WhatsApp's own notices (joins, leaves, subject changes, the encryption notice) are events:
     shown in the transcript, but not counted as messages nor in the first and last message times.
     Attachment_Count__c counts the files attached; media left out of an export are shown only."""
+    chat_name = facts.chat_name
     transcript = render_transcript(messages)
     field_text = shown = render_transcript(messages, MESSAGE_LIMIT)
     if len(shown) > TRANSCRIPT_LIMIT:
@@ -83,11 +93,11 @@ def build_record(
     fields: dict[str, Any] = {
         "Chat_Key__c": key.external_id(),
         "Name": record_name(chat_name, key.day),
-        person_field: key.person_id,
-        "WhatsApp_Number__c": customer_number,
+        facts.person_field: key.person_id,
+        "WhatsApp_Number__c": facts.customer_number,
         "Business_Number__c": key.account_number,
         "Chat_Name__c": chat_name[:255],
-        "Is_Group__c": is_group,
+        "Is_Group__c": facts.is_group,
         "Chat_Date__c": key.day.isoformat(),
         "First_Message_At__c": salesforce_datetime(min(times)) if times else None,
         "Last_Message_At__c": salesforce_datetime(max(times)) if times else None,
@@ -96,9 +106,9 @@ def build_record(
         "Outbound_Count__c": sum(m.direction is Direction.OUTBOUND for m, _ in counted),
         "Attachment_Count__c": sum(not a.omitted for m in messages for a in m.attachments),
         "Transcript__c": field_text,
-        "Source__c": SOURCE_LABELS[source],
+        "Source__c": SOURCE_LABELS[facts.source],
     }
-    for name, value in (("WhatsApp_User_Id__c", user_id), ("WhatsApp_Username__c", username)):
+    for name, value in (("WhatsApp_User_Id__c", facts.user_id), ("WhatsApp_Username__c", facts.username)):
         if value:
             fields[name] = value[:255] if name == "WhatsApp_User_Id__c" else value[:100]
     digest = hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode() + transcript.encode()).hexdigest()

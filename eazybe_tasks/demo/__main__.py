@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
             print("No Contact has WhatsApp chats yet.")
             return
         contact, name, chats = found
-        print(f"  {client.org_config.instance_url}/view/r/{contact} : {name}, a Contact with {chats} WhatsApp "
+        print(f"  {client.instance_url}/view/r/{contact} : {name}, a Contact with {chats} WhatsApp "
               "chat-day records, their notes and files")
 
 

@@ -6,15 +6,12 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Callable
-
-from simple_salesforce import Salesforce
 
 from eazybe_tasks.live.debouncer import Debouncer
-from eazybe_tasks.salesforce.api_budget import DEFAULT_SHARE
+from eazybe_tasks.salesforce.org_client import OrgClient
 from eazybe_tasks.store.locks import LockHeld
 from eazybe_tasks.store.store import Store
-from eazybe_tasks.sync.run import DEFAULT_DAYS, sync_once
+from eazybe_tasks.sync.run import DEFAULT_DAYS, SyncOptions, sync_once
 from eazybe_tasks.webhook.app import StoredDelivery
 
 log = logging.getLogger(__name__)
@@ -32,7 +29,6 @@ class LiveSettings:
     debounce_s: float = DEFAULT_DEBOUNCE_S
     max_delay_s: float = DEFAULT_MAX_DELAY_S
     days: int = DEFAULT_DAYS
-    api_share: float = DEFAULT_SHARE
 
     def __post_init__(self) -> None:
         if not 0 <= self.debounce_s <= self.max_delay_s:
@@ -42,11 +38,10 @@ class LiveSettings:
 
 class LiveSync:
     """Start it, hand `delivery_stored` to the receiver (create_app's on_stored), stop it when the
-    receiver stops. Usable as a context manager."""
+    receiver stops. Usable as a context manager. Each run keeps to `org`'s share of the API allowance."""
 
-    def __init__(self, store: Store, sf: Salesforce, settings: LiveSettings = LiveSettings(),
-                 refresh_session: Callable[[], None] | None = None) -> None:
-        self.store, self.sf, self.settings, self.refresh_session = store, sf, settings, refresh_session
+    def __init__(self, store: Store, org: OrgClient, settings: LiveSettings = LiveSettings()) -> None:
+        self.store, self.org, self.settings = store, org, settings
         self._waiting: set[str] = set()  # accounts with deliveries no run has started on yet
         self._lock = threading.Lock()
         self._debouncer = Debouncer(self._sync, quiet_s=settings.debounce_s, max_delay_s=settings.max_delay_s,
@@ -85,8 +80,7 @@ class LiveSync:
         if not accounts:
             return None
         try:
-            report = sync_once(self.store, self.sf, accounts=sorted(accounts), days=self.settings.days,
-                               api_share=self.settings.api_share, refresh_session=self.refresh_session)
+            report = sync_once(self.store, self.org, SyncOptions(days=self.settings.days, accounts=sorted(accounts)))
         except BaseException as not_done:
             with self._lock:
                 self._waiting |= accounts

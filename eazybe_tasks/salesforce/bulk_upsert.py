@@ -7,9 +7,9 @@ unprocessed, are sent again in a new job (up to `policy.attempts` jobs); any oth
 reported with its code. A job that fails or is aborted as a whole is reported as an error on each
 of its records: nothing of it is retried here, the ledger retries those records next run.
 
-Every HTTP call goes through simple-salesforce's own `_call_salesforce` (its session, headers,
-and `sf.api_usage` from each answer's Sforce-Limit-Info) inside `resilient_calls.call`, so 5xx
-answers, an expired session and REQUEST_LIMIT_EXCEEDED are handled as for every other call. A job
+Every HTTP call goes through the org client's `send` (simple-salesforce's own request handling,
+retried by the client's policy), so 5xx answers, an expired session and REQUEST_LIMIT_EXCEEDED
+are handled as for every other call. A job
 without failures costs four calls besides its status polls: create, upload, close, successful
 results (the failed results are read only when a row failed)."""
 from __future__ import annotations
@@ -18,15 +18,14 @@ import csv
 import io
 import re
 import time
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
-import requests
-from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from eazybe_tasks.salesforce.collections_writer import TRANSIENT_RECORD_ERRORS, RecordOutcome
-from eazybe_tasks.salesforce.resilient_calls import RetryPolicy, call
+from eazybe_tasks.salesforce.org_client import OrgClient
 
 # "Upload data that does not exceed 100 MB": Salesforce base64-encodes an upload, and 150 MB of
 # base64 is its limit. Counted in bytes of UTF-8, header included.
@@ -41,26 +40,32 @@ POLL_GROWTH = 1.5  # each status poll waits this much longer than the one before
 FIELDS_SUFFIX = re.compile(r":(?:[\w.,]+ )?--\Z")
 
 
-def bulk_upsert(
-    sf: Salesforce, object_name: str, external_field: str, records: list[dict[str, Any]], *,
-    refresh_session: Callable[[], None] | None = None, policy: RetryPolicy = RetryPolicy(),
-    poll_interval_s: float = 0.25, max_poll_interval_s: float = 30.0, timeout_s: float = 600.0,
-    sleep: Callable[[float], None] = time.sleep, max_upload_bytes: int = MAX_UPLOAD_BYTES,
-) -> list[RecordOutcome]:
+@dataclass(frozen=True)
+class JobSettings:
+    """How a job's status is polled (after `poll_interval_s`, then ever less often, see
+    `poll_waits`), when a job still running is given up, and how large one upload may be."""
+
+    poll_interval_s: float = 0.25
+    max_poll_interval_s: float = 30.0
+    timeout_s: float = 600.0
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
+
+
+def bulk_upsert(org: OrgClient, object_name: str, external_field: str, records: list[dict[str, Any]],
+                settings: JobSettings = JobSettings()) -> list[RecordOutcome]:
     """Outcomes in input order. Columns are every field any record has: a record without one of
-    them leaves that field as it is, as the same record sent as JSON would. A job's status is
-    polled after `poll_interval_s`, then ever less often (see `poll_waits`)."""
-    jobs = _IngestJobs(sf, refresh_session, policy, sleep)
+    them leaves that field as it is, as the same record sent as JSON would. Up to the client's
+    `policy.attempts` jobs are sent for rows refused for a lock or left unprocessed."""
+    jobs = _IngestJobs(org, settings)
     columns = list(dict.fromkeys(name for record in records for name in record))
     outcomes: dict[str, RecordOutcome] = {}
     pending = records
-    for attempt in range(policy.attempts):
+    for attempt in range(org.policy.attempts):
         if attempt:
-            sleep(policy.wait(attempt - 1))
-        for batch, data in csv_uploads(columns, pending, max_upload_bytes):
+            org.sleep(org.policy.wait(attempt - 1))
+        for batch, data in csv_uploads(columns, pending, settings.max_upload_bytes):
             keys = [record[external_field] for record in batch]
-            waits = poll_waits(poll_interval_s, max_poll_interval_s)
-            for outcome in jobs.upsert(object_name, external_field, keys, data, waits, timeout_s):
+            for outcome in jobs.upsert(object_name, external_field, keys, data):
                 outcomes[outcome.key] = outcome
         pending = [record for record in pending if outcomes[record[external_field]].error_code in RETRIED_ROW_ERRORS]
         if not pending:
@@ -138,32 +143,23 @@ def _row_outcome(key: str, row: dict[str, str] | None, job_id: str) -> RecordOut
 
 
 class _IngestJobs:
-    """The ingest-job calls of one `bulk_upsert`, each a retried `call` on the client's session."""
+    """The ingest-job calls of one `bulk_upsert`, each a retried call of the org client."""
 
-    def __init__(self, sf: Salesforce, refresh_session: Callable[[], None] | None, policy: RetryPolicy,
-                 sleep: Callable[[float], None]) -> None:
-        self.sf = sf
-        self.refresh_session = refresh_session
-        self.policy = policy
-        self.sleep = sleep
+    def __init__(self, org: OrgClient, settings: JobSettings) -> None:
+        self.org = org
+        self.settings = settings
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        return call(
-            lambda: self.sf._call_salesforce(method, self.sf.base_url + path, name=path, **kwargs),
-            refresh_session=self.refresh_session, policy=self.policy, sleep=self.sleep,
-        )
-
-    def upsert(self, object_name: str, external_field: str, keys: list[str], data: bytes,
-               waits: Iterator[float], timeout_s: float) -> list[RecordOutcome]:
+    def upsert(self, object_name: str, external_field: str, keys: list[str], data: bytes) -> list[RecordOutcome]:
         """One job from creation to its results, an outcome for each key in `keys`' order."""
-        job = self._send("POST", "jobs/ingest", json={
+        send = self.org.send
+        job = send("POST", "jobs/ingest", json={
             "object": object_name, "operation": "upsert", "externalIdFieldName": external_field,
             "contentType": "CSV", "lineEnding": "LF", "columnDelimiter": "COMMA",
         }).json()
         path = f"jobs/ingest/{job['id']}"
-        self._send("PUT", f"{path}/batches", data=data, headers={"Content-Type": "text/csv"})
-        self._send("PATCH", path, json={"state": "UploadComplete"})
-        info = self._finished(path, waits, timeout_s)
+        send("PUT", f"{path}/batches", data=data, headers={"Content-Type": "text/csv"})
+        send("PATCH", path, json={"state": "UploadComplete"})
+        info = self._finished(path)
         if info["state"] != "JobComplete":
             message = info.get("errorMessage") or f"Bulk API job {job['id']} ended {info['state']}"
             return [RecordOutcome(key, None, None, f"BULK_JOB_{info['state'].upper()}", message) for key in keys]
@@ -175,23 +171,25 @@ class _IngestJobs:
         # Unprocessed rows are those in neither file: reading unprocessedrecords would cost a call.
         return [_row_outcome(key, rows.get(cell(key)), job["id"]) for key in keys]
 
-    def _finished(self, path: str, waits: Iterator[float], timeout_s: float) -> dict[str, Any]:
+    def _finished(self, path: str) -> dict[str, Any]:
         """The job's status once finished; a job still running at the deadline is aborted, so it
         cannot write these values after a later run wrote newer ones."""
-        deadline = time.monotonic() + timeout_s
+        settings, send = self.settings, self.org.send
+        waits = poll_waits(settings.poll_interval_s, settings.max_poll_interval_s)
+        deadline = time.monotonic() + settings.timeout_s
         while True:
-            self.sleep(next(waits))
-            info: dict[str, Any] = self._send("GET", path).json()
+            self.org.sleep(next(waits))
+            info: dict[str, Any] = send("GET", path).json()
             if info["state"] in FINISHED_STATES:
                 return info
             if time.monotonic() >= deadline:
                 try:
-                    aborted = self._send("PATCH", path, json={"state": "Aborted"}).json()
+                    aborted = send("PATCH", path, json={"state": "Aborted"}).json()
                 except SalesforceMalformedRequest:  # it finished meanwhile: read it as finished
-                    return self._send("GET", path).json()
-                return {**aborted, "errorMessage": f"aborted: not finished after {timeout_s:g} s"}
+                    return send("GET", path).json()
+                return {**aborted, "errorMessage": f"aborted: not finished after {settings.timeout_s:g} s"}
 
     def _results(self, path: str, external_field: str) -> dict[str, dict[str, str]]:
         """A result file's rows by the external id cell each echoes from the upload."""
-        text = self._send("GET", path).content.decode("utf-8-sig")
+        text = self.org.send("GET", path).content.decode("utf-8-sig")
         return {row[external_field]: row for row in csv.DictReader(io.StringIO(text, newline=""))}

@@ -3,13 +3,10 @@ Records refused for a row lock are sent again (UNABLE_TO_LOCK_ROW is transient);
 per-record failure is reported with its code for the ledger, not retried here."""
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from simple_salesforce import Salesforce
-
-from eazybe_tasks.salesforce.resilient_calls import RetryPolicy, call
+from eazybe_tasks.salesforce.org_client import OrgClient
 
 BATCH = 200
 TRANSIENT_RECORD_ERRORS = {"UNABLE_TO_LOCK_ROW"}
@@ -36,15 +33,15 @@ def _outcome(key: str, result: dict[str, Any]) -> RecordOutcome:
 
 
 def _write_in_batches(
-    send: Callable[[list[dict[str, Any]]], list[dict[str, Any]]], records: list[dict[str, Any]],
-    key_of: Callable[[int], str], policy: RetryPolicy, sleep: Callable[[float], None],
+    org: OrgClient, send: Callable[[list[dict[str, Any]]], list[dict[str, Any]]], records: list[dict[str, Any]],
+    key_of: Callable[[int], str],
 ) -> list[RecordOutcome]:
     """Sends 200 records a call; the ones refused for a row lock go again after a wait (nothing
     was written for them, so a repeat is safe even for a create). Outcomes in input order."""
     outcomes: dict[int, RecordOutcome] = {}
     for start in range(0, len(records), BATCH):
         pending = list(range(start, min(start + BATCH, len(records))))
-        for attempt in range(policy.attempts):
+        for attempt in range(org.policy.attempts):
             results = send([records[i] for i in pending])
             retry = []
             for index, result in zip(pending, results):
@@ -54,63 +51,45 @@ def _write_in_batches(
             if not retry:
                 break
             pending = retry
-            sleep(policy.wait(attempt))
+            org.sleep(org.policy.wait(attempt))
     return [outcomes[index] for index in range(len(records))]
 
 
-def upsert(
-    sf: Salesforce, object_name: str, external_field: str, records: list[dict[str, Any]], *,
-    refresh_session: Callable[[], None] | None = None, policy: RetryPolicy = RetryPolicy(),
-    sleep: Callable[[float], None] | None = None,
-) -> list[RecordOutcome]:
+def _body(object_name: str, batch: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"allOrNone": False, "records": [{"attributes": {"type": object_name}, **r} for r in batch]}
+
+
+def upsert(org: OrgClient, object_name: str, external_field: str, records: list[dict[str, Any]]) -> list[RecordOutcome]:
     """Outcomes in input order. A call that fails as a whole (5xx, timeout) is sent again: an
     upsert by external id repeats safely."""
-    extra = {"sleep": sleep} if sleep else {}
-
-    def send(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        body = {"allOrNone": False, "records": [{"attributes": {"type": object_name}, **r} for r in batch]}
-        return call(lambda: sf.restful(f"composite/sobjects/{object_name}/{external_field}", method="PATCH", json=body),
-                    refresh_session=refresh_session, policy=policy, **extra)
-
-    return _write_in_batches(send, records, lambda i: str(records[i][external_field]), policy, sleep or time.sleep)
+    path = f"composite/sobjects/{object_name}/{external_field}"
+    return _write_in_batches(
+        org, lambda batch: org.restful(path, method="PATCH", json=_body(object_name, batch)), records,
+        lambda i: str(records[i][external_field]))
 
 
-def create(
-    sf: Salesforce, object_name: str, records: list[dict[str, Any]], *,
-    refresh_session: Callable[[], None] | None = None, policy: RetryPolicy = RetryPolicy(),
-    sleep: Callable[[float], None] | None = None,
-) -> list[RecordOutcome]:
+def create(org: OrgClient, object_name: str, records: list[dict[str, Any]]) -> list[RecordOutcome]:
     """Outcomes in input order, keyed by position. A call that fails as a whole is not sent
     again: after a timeout the records may exist, so a create is repeated only once the caller
     has looked for what the first one made (see the intents in the notes ledger)."""
-
-    def send(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        body = {"allOrNone": False, "records": [{"attributes": {"type": object_name}, **r} for r in batch]}
-        return call(lambda: sf.restful("composite/sobjects", method="POST", json=body),
-                    refresh_session=refresh_session, policy=RetryPolicy(attempts=1))
-
-    return _write_in_batches(send, records, str, policy, sleep or time.sleep)
+    return _write_in_batches(
+        org, lambda batch: org.call(lambda: org.sf.restful("composite/sobjects", method="POST",
+                                                             json=_body(object_name, batch)), once=True),
+        records, str)
 
 
 ALREADY_GONE = {"ENTITY_IS_DELETED", "INVALID_CROSS_REFERENCE_KEY"}  # deleted before, or never there
 
 
-def delete(
-    sf: Salesforce, ids: list[str], *, refresh_session: Callable[[], None] | None = None,
-    policy: RetryPolicy = RetryPolicy(), sleep: Callable[[float], None] | None = None,
-) -> list[RecordOutcome]:
+def delete(org: OrgClient, ids: list[str]) -> list[RecordOutcome]:
     """Outcomes in input order, keyed by id. A delete repeats safely: a record already gone counts
     as deleted, so a call that fails as a whole is sent again."""
-    extra = {"sleep": sleep} if sleep else {}
 
     def send(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
         query = ",".join(item["Id"] for item in batch)
-        results = call(lambda: sf.restful("composite/sobjects", method="DELETE",
-                                          params={"ids": query, "allOrNone": "false"}),
-                       refresh_session=refresh_session, policy=policy, **extra)
+        results = org.restful("composite/sobjects", method="DELETE", params={"ids": query, "allOrNone": "false"})
         return [{"success": True, "id": result.get("id")}
                 if (result.get("errors") or [{}])[0].get("statusCode") in ALREADY_GONE else result
                 for result in results]
 
-    return _write_in_batches(send, [{"Id": record_id} for record_id in ids], lambda i: ids[i], policy,
-                             sleep or time.sleep)
+    return _write_in_batches(org, send, [{"Id": record_id} for record_id in ids], lambda i: ids[i])

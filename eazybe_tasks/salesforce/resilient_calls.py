@@ -66,17 +66,3 @@ def call(
         sleep(policy.wait(attempt))
     raise AssertionError("unreachable: the last attempt returns or raises")
 
-
-class RetryingQueries:
-    """A client's `query_all`, retried like every other call (the directory refresh reads through it)."""
-
-    def __init__(self, sf: object, refresh_session: Callable[[], None] | None = None, policy: RetryPolicy = RetryPolicy()):
-        self.sf = sf
-        self.refresh_session = refresh_session
-        self.policy = policy
-
-    def query_all(self, query: str, include_deleted: bool = False, **kwargs: object) -> dict:
-        return call(
-            lambda: self.sf.query_all(query, include_deleted=include_deleted, **kwargs),  # type: ignore[attr-defined]
-            refresh_session=self.refresh_session, policy=self.policy,
-        )

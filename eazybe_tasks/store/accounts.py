@@ -53,6 +53,11 @@ def _zones(number: phonenumbers.PhoneNumber | None) -> list[str]:
             if zone != number_time_zones.UNKNOWN_TIMEZONE]
 
 
+def all_accounts(connection: Connection) -> list[Account]:
+    """Every registered account, in id order."""
+    return [Account(**row._mapping) for row in connection.execute(select(accounts).order_by(accounts.c.id)).all()]
+
+
 def find_account(connection: Connection, number: str) -> Account | None:
     row = connection.execute(select(accounts).where(accounts.c.number == number)).mappings().first()
     return Account(**row) if row else None

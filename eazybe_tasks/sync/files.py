@@ -10,19 +10,18 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
-from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
+from eazybe_tasks.chat_days.planning import PlannedRecord
 from eazybe_tasks.salesforce.collections_writer import create
 from eazybe_tasks.salesforce.file_upload import upload_file
-from eazybe_tasks.salesforce.resilient_calls import RetryingQueries, call
+from eazybe_tasks.salesforce.org_client import OrgClient
 from eazybe_tasks.store.blobs import BlobStore
 from eazybe_tasks.store.schema import file_ledger
-from eazybe_tasks.sync.chat_day_records import PlannedRecord
+from eazybe_tasks.store.store import Store
 from eazybe_tasks.sync.tally import Tally
 
 
@@ -42,7 +41,7 @@ def _set(connection: Connection, wanted: WantedFile, **values: object) -> None:
             file_name=wanted.file_name, **values))
 
 
-def _reconcile(engine: Engine, blobs: BlobStore, queries: RetryingQueries) -> None:
+def _reconcile(engine: Engine, blobs: BlobStore, org: OrgClient) -> None:
     """Unconfirmed intents: an upload is looked for by its checksum on the record, a link by the
     document and the record."""
     with engine.connect() as connection:
@@ -61,7 +60,7 @@ def _reconcile(engine: Engine, blobs: BlobStore, queries: RetryingQueries) -> No
         md5 = hashlib.md5(blobs.get(row.sha256)).hexdigest()
         query = (f"SELECT Id, ContentDocumentId FROM ContentVersion WHERE FirstPublishLocationId = '{row.record_id}' "
                  f"AND Checksum = '{md5}'")
-        for version in queries.query_all(query)["records"]:
+        for version in org.query_all(query)["records"]:
             confirmed[(row.chat_key, row.sha256)] = {
                 "content_version_id": version["Id"], "content_document_id": version["ContentDocumentId"]}
             documents[row.sha256] = version["ContentDocumentId"]
@@ -70,7 +69,7 @@ def _reconcile(engine: Engine, blobs: BlobStore, queries: RetryingQueries) -> No
             continue
         query = (f"SELECT Id FROM ContentDocumentLink WHERE LinkedEntityId = '{row.record_id}' "
                  f"AND ContentDocumentId = '{documents[row.sha256]}'")
-        if queries.query_all(query)["records"]:
+        if org.query_all(query)["records"]:
             confirmed[(row.chat_key, row.sha256)] = {"content_document_id": documents[row.sha256]}
     with engine.begin() as connection:
         for row in pending:
@@ -79,22 +78,21 @@ def _reconcile(engine: Engine, blobs: BlobStore, queries: RetryingQueries) -> No
                 (file_ledger.c.chat_key == row.chat_key) & (file_ledger.c.sha256 == row.sha256)).values(**values))
 
 
-def _upload(sf: Salesforce, item: WantedFile, content: bytes,
-            refresh_session: Callable[[], None] | None) -> tuple[str, str]:
+def _upload(org: OrgClient, item: WantedFile, content: bytes) -> tuple[str, str]:
     """(ContentDocumentId, ContentVersion Id) of the new file. Sent once: a lost answer is
     settled by `_reconcile`."""
-    version_id = upload_file(sf, {"Title": item.file_name, "PathOnClient": item.file_name,
-                                  "FirstPublishLocationId": item.record_id}, content, refresh_session)
-    return call(lambda: sf.ContentVersion.get(version_id), refresh_session=refresh_session)["ContentDocumentId"], version_id
+    version_id = upload_file(org, {"Title": item.file_name, "PathOnClient": item.file_name,
+                                   "FirstPublishLocationId": item.record_id}, content)
+    return org.call(lambda: org.sf.ContentVersion.get(version_id))["ContentDocumentId"], version_id
 
 
-def write_files(engine: Engine, blobs: BlobStore, sf: Salesforce, written: list[tuple[PlannedRecord, str]],
-                now: datetime, tally: Tally, refresh_session: Callable[[], None] | None = None) -> None:
+def write_files(store: Store, org: OrgClient, written: list[tuple[PlannedRecord, str]], now: datetime,
+                tally: Tally) -> None:
     """Files for the chat-day records Salesforce has (`written`: planned record, record id);
     counts in `tally` the uploads and links acknowledged (each upload as soon as it is, so a run
     stopped halfway reports what it did write) and, per chat-day, what was refused."""
-    queries = RetryingQueries(sf, refresh_session)
-    _reconcile(engine, blobs, queries)
+    engine, blobs = store.engine, store.blobs
+    _reconcile(engine, blobs, org)
     wanted = [WantedFile(p.key.external_id(), sha, record_id, name) for p, record_id in written for sha, name in p.files]
     if not wanted:
         return
@@ -110,7 +108,7 @@ def write_files(engine: Engine, blobs: BlobStore, sf: Salesforce, written: list[
         with engine.begin() as connection:
             _set(connection, item, intent_at=now)
         try:
-            document_id, version_id = _upload(sf, item, blobs.get(item.sha256), refresh_session)
+            document_id, version_id = _upload(org, item, blobs.get(item.sha256))
         except SalesforceError as refusal:
             if refusal.status >= 500 or isinstance(refusal, SalesforceExpiredSession):
                 raise  # the answer is unknown: the intent stays for the next run to settle
@@ -130,10 +128,10 @@ def write_files(engine: Engine, blobs: BlobStore, sf: Salesforce, written: list[
     with engine.begin() as connection:
         for item in links:
             _set(connection, item, intent_at=now)
-    outcomes = create(sf, "ContentDocumentLink", [
+    outcomes = create(org, "ContentDocumentLink", [
         {"ContentDocumentId": documents[w.sha256], "LinkedEntityId": w.record_id, "ShareType": "V", "Visibility": "AllUsers"}
         for w in links
-    ], refresh_session=refresh_session)
+    ])
     with engine.begin() as connection:
         for item, outcome in zip(links, outcomes):
             if outcome.ok:

@@ -14,10 +14,10 @@ from typing import Sequence
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
+from eazybe_tasks.chat_days.messages import ChatDay
+from eazybe_tasks.chat_days.planning import PlannedRecord
 from eazybe_tasks.salesforce.collections_writer import RecordOutcome
 from eazybe_tasks.store.schema import chat_day_ledger, settings
-from eazybe_tasks.sync.chat_day_messages import ChatDay
-from eazybe_tasks.sync.chat_day_records import PlannedRecord
 
 CHECKPOINT = "sync.checkpoint.message_pk"
 MAX_ATTEMPTS = 5  # a chat-day failing this often is quarantined: visible in the audit, not retried

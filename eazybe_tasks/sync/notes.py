@@ -16,17 +16,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
-from simple_salesforce import Salesforce
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.expression import ColumnElement
 
+from eazybe_tasks.chat_days.planning import PlannedRecord
 from eazybe_tasks.salesforce.collections_writer import BATCH, RecordOutcome, create, delete, upsert
-from eazybe_tasks.salesforce.resilient_calls import RetryingQueries
+from eazybe_tasks.salesforce.org_client import OrgClient
 from eazybe_tasks.store.schema import note_ledger
-from eazybe_tasks.sync.chat_day_records import PlannedRecord
 from eazybe_tasks.sync.tally import Tally
 
 BODY_LIMIT = 32_000
@@ -65,7 +64,7 @@ def note_parts(planned: PlannedRecord) -> list[NotePart]:
                      note_body(planned))]
 
 
-def _reconcile(engine: Engine, sf: Salesforce, refresh_session: Callable[[], None] | None) -> None:
+def _reconcile(engine: Engine, org: OrgClient) -> None:
     """Unconfirmed intents: find the notes those creates made, by parent and title."""
     with engine.connect() as connection:
         open_intents = connection.execute(
@@ -73,12 +72,11 @@ def _reconcile(engine: Engine, sf: Salesforce, refresh_session: Callable[[], Non
         ).all()
     if not open_intents:
         return
-    queries = RetryingQueries(sf, refresh_session)
     found: dict[tuple[str, str], str] = {}
     for start in range(0, len(open_intents), 100):
         chunk = open_intents[start:start + 100]
         parents = ",".join(f"'{row.person_id}'" for row in chunk)
-        for note in queries.query_all(f"SELECT Id, ParentId, Title FROM Note WHERE ParentId IN ({parents})")["records"]:
+        for note in org.query_all(f"SELECT Id, ParentId, Title FROM Note WHERE ParentId IN ({parents})")["records"]:
             found.setdefault((note["ParentId"], note["Title"]), note["Id"])
     with engine.begin() as connection:
         for row in open_intents:
@@ -90,16 +88,15 @@ def _reconcile(engine: Engine, sf: Salesforce, refresh_session: Callable[[], Non
             )
 
 
-def write_notes(engine: Engine, sf: Salesforce, written: list[PlannedRecord], now: datetime, tally: Tally,
-                refresh_session: Callable[[], None] | None = None) -> None:
+def write_notes(engine: Engine, org: OrgClient, written: list[PlannedRecord], now: datetime, tally: Tally) -> None:
     """Creates or updates the notes of the Contact chat-days Salesforce has; counts in `tally`
     what was acknowledged and, per chat-day, what was refused. Each call's answers are kept (and
     counted) before the next is sent, so a run stopped halfway reports what it did write."""
-    _reconcile(engine, sf, refresh_session)
+    _reconcile(engine, org)
     wanted = [part for planned in written if planned.link.person.object_name == "Contact" for part in note_parts(planned)]
     if not wanted:
         return
-    _drop_old_parts(engine, sf, {part.chat_key for part in wanted}, refresh_session)
+    _drop_old_parts(engine, org, {part.chat_key for part in wanted})
     with engine.connect() as connection:
         known = {
             (row.chat_key, row.part): row
@@ -119,13 +116,12 @@ def write_notes(engine: Engine, sf: Salesforce, written: list[PlannedRecord], no
         if new:
             connection.execute(note_ledger.insert(), new)
     for start in range(0, len(fresh), BATCH):
-        _create(engine, sf, fresh[start:start + BATCH], tally, refresh_session)
+        _create(engine, org, fresh[start:start + BATCH], tally)
     for start in range(0, len(changed), BATCH):
-        _update(engine, sf, changed[start:start + BATCH], known, tally, refresh_session)
+        _update(engine, org, changed[start:start + BATCH], known, tally)
 
 
-def _drop_old_parts(engine: Engine, sf: Salesforce, chat_keys: set[str],
-                    refresh_session: Callable[[], None] | None) -> None:
+def _drop_old_parts(engine: Engine, org: OrgClient, chat_keys: set[str]) -> None:
     """The notes after the first of chat-days an older version split: deleted from the org (one
     already gone counts as deleted), then from the ledger; a refused delete is tried next time."""
     with engine.connect() as connection:
@@ -134,7 +130,7 @@ def _drop_old_parts(engine: Engine, sf: Salesforce, chat_keys: set[str],
     if not old:
         return
     ids = sorted({row.note_id for row in old if row.note_id})
-    deleted = {outcome.key for outcome in delete(sf, ids, refresh_session=refresh_session) if outcome.ok} if ids else set()
+    deleted = {outcome.key for outcome in delete(org, ids) if outcome.ok} if ids else set()
     gone = [row for row in old if row.note_id is None or row.note_id in deleted]
     with engine.begin() as connection:
         for row in gone:
@@ -142,11 +138,9 @@ def _drop_old_parts(engine: Engine, sf: Salesforce, chat_keys: set[str],
                                                           note_ledger.c.part == row.part))
 
 
-def _create(engine: Engine, sf: Salesforce, parts: list[NotePart], tally: Tally,
-            refresh_session: Callable[[], None] | None) -> None:
+def _create(engine: Engine, org: OrgClient, parts: list[NotePart], tally: Tally) -> None:
     """One call's creates; a refused one voids its intent, nothing having been created."""
-    created = create(sf, "Note", [{"ParentId": p.parent_id, "Title": p.title, "Body": p.body} for p in parts],
-                     refresh_session=refresh_session)
+    created = create(org, "Note", [{"ParentId": p.parent_id, "Title": p.title, "Body": p.body} for p in parts])
     answered = list(zip(parts, created))
     with engine.begin() as connection:
         _update_parts(connection, [(part, _acknowledged(part, outcome)) for part, outcome in answered if outcome.ok],
@@ -155,16 +149,15 @@ def _create(engine: Engine, sf: Salesforce, parts: list[NotePart], tally: Tally,
                       note_ledger.c.note_id.is_(None))
         twins = _twins(connection, [(part, outcome.record_id) for part, outcome in answered if outcome.ok])
     if twins:
-        delete(sf, sorted(twins), refresh_session=refresh_session)
+        delete(org, sorted(twins))
     _count(tally, [(part, outcome) for part, outcome in answered if outcome.record_id not in twins or not outcome.ok])
 
 
-def _update(engine: Engine, sf: Salesforce, parts: list[NotePart], known: dict[tuple[str, int], Any], tally: Tally,
-            refresh_session: Callable[[], None] | None) -> None:
+def _update(engine: Engine, org: OrgClient, parts: list[NotePart], known: dict[tuple[str, int], Any],
+            tally: Tally) -> None:
     """One call's updates of notes whose transcript changed."""
-    updated = upsert(sf, "Note", "Id",
-                     [{"Id": known[(p.chat_key, p.part)].note_id, "Title": p.title, "Body": p.body} for p in parts],
-                     refresh_session=refresh_session)
+    updated = upsert(org, "Note", "Id",
+                     [{"Id": known[(p.chat_key, p.part)].note_id, "Title": p.title, "Body": p.body} for p in parts])
     answered = list(zip(parts, updated))
     with engine.begin() as connection:
         _update_parts(connection, [(part, _acknowledged(part, outcome)) for part, outcome in answered if outcome.ok])

@@ -16,9 +16,10 @@ from typing import Any, Iterable
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
 
+from eazybe_tasks.chat_days.messages import ChatDay
+from eazybe_tasks.chat_days.planning import Planned
 from eazybe_tasks.sources.model import Direction
 from eazybe_tasks.store.schema import message_outcomes
-from eazybe_tasks.sync.chat_day_messages import ChatDay
 
 LOGGED, UNMATCHED, DO_NOT_LOG, PENDING, QUARANTINED = "logged", "unmatched", "do_not_log", "pending", "quarantined"
 WAITING = (UNMATCHED, DO_NOT_LOG)  # outcomes a directory change can turn into logged
@@ -31,6 +32,13 @@ class Outcome:
     chat_key: str | None = None
     record_id: str | None = None
     error_code: str | None = None
+
+
+def left_out(plan: Planned) -> list[Outcome]:
+    """What a planned chat-day's messages come to besides its records: skipped for each person
+    who asked not to be logged, or unmatched when it has neither records nor such people."""
+    skipped = [Outcome(link.person.record_id, DO_NOT_LOG) for link in plan.not_logged]
+    return skipped if plan.records or skipped else [Outcome("", UNMATCHED)]
 
 
 def customer_number(chat, row) -> str | None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ from cumulusci.core.exceptions import CumulusCIFailure, TaskOptionsError
 from eazybe_tasks.imports.business_app import AlreadyConnected, connect_business_app
 from eazybe_tasks.sources.cloud_api.business_app_sync import BusinessAppSyncError, request_sync
 from eazybe_tasks.tasks.graph_api import TOKEN_VARIABLE, graph_token, graph_url
-from eazybe_tasks.tasks.store_task import StoreTask
+from eazybe_tasks.tasks.options import StoreTask, number
 
 HISTORY_DAYS = 180  # what Meta shares at most
 
@@ -24,10 +24,10 @@ class ConnectBusinessApp(StoreTask):
 
     def _init_options(self, kwargs: dict) -> None:  # type: ignore[type-arg]
         super()._init_options(kwargs)
-        days = str(self.options.get("days") or 3)
-        if not days.isdigit() or not 0 < int(days) <= HISTORY_DAYS:
-            raise TaskOptionsError(f"days must be a whole number from 1 to {HISTORY_DAYS}, got {days!r}")
-        self.options["days"] = int(days)
+        days = number(self.options, "days", int, 3)
+        if not 0 < days <= HISTORY_DAYS:
+            raise TaskOptionsError(f"option days: expected a whole number from 1 to {HISTORY_DAYS}, got {days}")
+        self.options["days"] = days
 
     def _run_task(self) -> None:
         token, base_url = graph_token(), graph_url()

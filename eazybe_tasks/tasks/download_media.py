@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from eazybe_tasks.sources.cloud_api.media import GraphMediaClient
 from eazybe_tasks.tasks.graph_api import TOKEN_VARIABLE, graph_token, graph_url
-from eazybe_tasks.tasks.store_task import StoreTask
-from eazybe_tasks.webhook.media_downloads import download_pending_media
+from eazybe_tasks.tasks.options import StoreTask, number
+from eazybe_tasks.imports.media_downloads import download_pending_media
 
 
 class DownloadMedia(StoreTask):
@@ -16,6 +16,6 @@ class DownloadMedia(StoreTask):
 
     def _run_task(self) -> None:
         client = GraphMediaClient(graph_token(), graph_url())
-        report = download_pending_media(self._open_store(), client, int(self.options.get("limit") or 100))
+        report = download_pending_media(self._open_store(), client, number(self.options, "limit", int, 100))
         self.logger.info(f"{report.downloaded} files downloaded, {report.failed} failed (retried next run)")
         self.return_values = {"downloaded": report.downloaded, "failed": report.failed}

@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cumulusci.core.utils import process_bool_arg
-
 from eazybe_tasks.imports.export_import import ExportOptions, import_export
 from eazybe_tasks.sources.exports import DateOrder
-from eazybe_tasks.tasks.store_task import StoreTask
+from eazybe_tasks.tasks.options import StoreTask, flag
 
 
 class ImportChatExport(StoreTask):
@@ -41,7 +39,7 @@ class ImportChatExport(StoreTask):
             me=self.options["me"],
             other_number=self.options.get("other_number"),
             chat_name=self.options.get("chat_name"),
-            is_group=process_bool_arg(self.options["group"]) if "group" in self.options else None,
+            is_group=flag(self.options, "group") if self.options.get("group") not in (None, "") else None,
             date_order=DateOrder(self.options["date_order"]) if self.options.get("date_order") else None,
             progress=True,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from eazybe_tasks.imports.feed_import import import_feed
-from eazybe_tasks.tasks.store_task import StoreTask
+from eazybe_tasks.tasks.options import StoreTask
 
 
 class ImportFeed(StoreTask):

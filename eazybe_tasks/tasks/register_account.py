@@ -2,7 +2,7 @@
 time zone its numbers and days are read in."""
 from __future__ import annotations
 
-from eazybe_tasks.tasks.store_task import StoreTask
+from eazybe_tasks.tasks.options import StoreTask
 
 
 class RegisterAccount(StoreTask):

@@ -5,18 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from cumulusci.core.exceptions import CumulusCIFailure
+from cumulusci.core.exceptions import TaskOptionsError
 from cumulusci.core.tasks import BaseSalesforceTask
-from cumulusci.core.utils import process_bool_arg
 from papermill.exceptions import PapermillExecutionError
 
 from eazybe_tasks.audit.period import DEFAULT_DAYS, report_period
 from eazybe_tasks.audit.rendering import render_report
-from eazybe_tasks.store.store import URL_VARIABLE
+from eazybe_tasks.tasks.options import StoreOption, flag
 
 NOTEBOOK = Path("notebooks") / "audit_report.ipynb"
 
 
-class RenderAuditReport(BaseSalesforceTask):
+class RenderAuditReport(StoreOption, BaseSalesforceTask):
     task_docs = """
     Executes notebooks/audit_report.ipynb for a period (what was logged per day and account,
     unmatched numbers, do-not-log skips, failures, quarantined records, sync latency, API usage,
@@ -27,21 +27,26 @@ class RenderAuditReport(BaseSalesforceTask):
         "start": {"description": f"First day, YYYY-MM-DD (default: {DEFAULT_DAYS - 1} days before the end)."},
         "end": {"description": "Last day, YYYY-MM-DD (default: today, UTC)."},
         "path": {"description": "The HTML file to write (default reports/audit-<end>.html)."},
-        "store_url": {"description": f"The store's SQLAlchemy URL (default ${URL_VARIABLE}, else .eazybe/store.db)."},
         "reconcile": {"description": "False to leave out the reconciliation against the org (default True)."},
+        **StoreOption.task_options,
     }
 
-    def _run_task(self) -> None:
+    def _init_options(self, kwargs: dict) -> None:  # type: ignore[type-arg]
+        super()._init_options(kwargs)
         try:
-            period = report_period(self.options.get("start"), self.options.get("end"))
+            self.period = report_period(self.options.get("start"), self.options.get("end"))
         except ValueError as error:
-            raise CumulusCIFailure(f"bad period: {error}") from error
+            raise TaskOptionsError(f"bad period: {error}") from error
+        self.reconcile = flag(self.options, "reconcile", default=True)
+
+    def _run_task(self) -> None:
+        period = self.period
         root = Path(self.project_config.repo_root)
         target = root / (self.options.get("path") or f"reports/audit-{period.end.isoformat()}.html")
         parameters = {
-            "org_name": self.org_config.name, "store_url": self.options.get("store_url"),
+            "org_name": self.org_config.name, "store_url": self.store_url,
             "start": period.start.isoformat(), "end": period.end.isoformat(), "project_dir": str(root),
-            "reconcile": process_bool_arg(self.options.get("reconcile", True)),
+            "reconcile": self.reconcile,
         }
         self.logger.info(f"audit report for {period}, org {self.org_config.name}")
         try:

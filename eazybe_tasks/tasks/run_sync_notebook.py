@@ -9,18 +9,17 @@ from typing import Any
 
 from cumulusci.core.exceptions import CumulusCIFailure, TaskOptionsError
 from cumulusci.core.tasks import BaseSalesforceTask
-from cumulusci.core.utils import process_bool_arg
 
 from eazybe_tasks.salesforce.api_budget import DEFAULT_SHARE
 from eazybe_tasks.scheduler.loop import Scheduler
 from eazybe_tasks.scheduler.runs_folder import SKIPPED, SUCCEEDED
 from eazybe_tasks.scheduler.settings import DEFAULT_KEEP_DAYS, SchedulerSettings
-from eazybe_tasks.store.store import URL_VARIABLE
 from eazybe_tasks.sync.modes import MODES
 from eazybe_tasks.sync.run import DEFAULT_DAYS
+from eazybe_tasks.tasks.options import StoreOption, flag, number
 
 
-class RunSyncNotebook(BaseSalesforceTask):
+class RunSyncNotebook(StoreOption, BaseSalesforceTask):
     task_docs = """
     Executes notebooks/sync.ipynb once with papermill against the task's org and keeps the
     executed notebook under runs/YYYY-MM-DD/ (UTC), with a line in that day's index.jsonl.
@@ -30,9 +29,9 @@ class RunSyncNotebook(BaseSalesforceTask):
         "days": {"description": f"How far back messages are logged (default {DEFAULT_DAYS})."},
         "dry_run": {"description": "True: plan and show, write nothing (default False)."},
         "api_share": {"description": f"Share of the org's daily API allowance a run may use (default {DEFAULT_SHARE})."},
-        "store_url": {"description": f"The store's SQLAlchemy URL (default ${URL_VARIABLE}, else .eazybe/store.db)."},
         "runs_dir": {"description": "Where executed notebooks are kept (default runs/ in the project)."},
         "keep_days": {"description": f"Days of runs kept; older day folders are deleted (default {DEFAULT_KEEP_DAYS})."},
+        **StoreOption.task_options,
     }
 
     def _settings(self, **more: Any) -> SchedulerSettings:
@@ -40,10 +39,10 @@ class RunSyncNotebook(BaseSalesforceTask):
         try:
             return SchedulerSettings(
                 org_name=self.org_config.name, runs_dir=root / (options.get("runs_dir") or "runs"),
-                keep_days=int(options.get("keep_days") or DEFAULT_KEEP_DAYS), store_url=options.get("store_url"),
-                mode=options.get("mode") or MODES[0], days=int(options.get("days") or DEFAULT_DAYS),
-                dry_run=process_bool_arg(options.get("dry_run") or False),
-                api_share=float(options.get("api_share") or DEFAULT_SHARE), project_dir=root, **more,
+                keep_days=number(options, "keep_days", int, DEFAULT_KEEP_DAYS), store_url=self.store_url,
+                mode=options.get("mode") or MODES[0], days=number(options, "days", int, DEFAULT_DAYS),
+                dry_run=flag(options, "dry_run"), api_share=number(options, "api_share", float, DEFAULT_SHARE),
+                project_dir=root, **more,
             )
         except ValueError as error:
             raise TaskOptionsError(str(error)) from error

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from eazybe_tasks.scheduler.loop import Scheduler
 from eazybe_tasks.scheduler.settings import DEFAULT_GRACE_S, DEFAULT_INTERVAL_S
+from eazybe_tasks.tasks.options import number
 from eazybe_tasks.tasks.run_sync_notebook import RunSyncNotebook
 
 
@@ -25,11 +26,10 @@ class RunSyncScheduler(RunSyncNotebook):
 
     def _run_task(self) -> None:
         options = self.options
-        max_runs = options.get("max_runs")
+        max_runs = number(options, "max_runs", int, 0)
         settings = self._settings(
-            interval_s=float(options.get("interval_s") or DEFAULT_INTERVAL_S),
-            max_runs=int(max_runs) if max_runs else None,
-            grace_s=float(options.get("grace_s") or DEFAULT_GRACE_S),
+            interval_s=number(options, "interval_s", float, DEFAULT_INTERVAL_S), max_runs=max_runs or None,
+            grace_s=number(options, "grace_s", float, DEFAULT_GRACE_S),
         )
         self.logger.info(f"sync notebook every {settings.interval_s:g} s into org {settings.org_name}; "
                          f"executed notebooks in {settings.runs_dir}/")

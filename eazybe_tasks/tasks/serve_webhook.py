@@ -15,7 +15,7 @@ from eazybe_tasks.salesforce.api_budget import DEFAULT_SHARE
 from eazybe_tasks.salesforce.org_client import client_for_org
 from eazybe_tasks.store.store import Store
 from eazybe_tasks.sync.run import DEFAULT_DAYS
-from eazybe_tasks.tasks.store_task import StoreTask
+from eazybe_tasks.tasks.options import StoreTask, number
 from eazybe_tasks.webhook.app import PATH, create_app
 from eazybe_tasks.webhook.settings import (
     APP_SECRET_VARIABLE,
@@ -72,7 +72,7 @@ class ServeWebhook(StoreTask):
 
     def _run_task(self) -> None:
         settings = self._settings()
-        host, port = self.options.get("host") or "127.0.0.1", int(self.options.get("port") or 8088)
+        host, port = self.options.get("host") or "127.0.0.1", number(self.options, "port", int, 8088)
         store = self._open_store()
         live = self._live_sync(store)
         self.logger.info(f"receiving WhatsApp webhooks at http://{host}:{port}{PATH}"
@@ -89,9 +89,9 @@ class ServeWebhook(StoreTask):
         options = self.options
         try:
             return WebhookSettings.resolve(
-                self._service(), int(options.get("max_body_bytes") or DEFAULT_MAX_BODY_BYTES),
-                float(options.get("body_timeout_s") or DEFAULT_BODY_TIMEOUT_S),
-                int(options.get("max_pending_bodies") or DEFAULT_MAX_PENDING_BODIES),
+                self._service(), number(options, "max_body_bytes", int, DEFAULT_MAX_BODY_BYTES),
+                number(options, "body_timeout_s", float, DEFAULT_BODY_TIMEOUT_S),
+                number(options, "max_pending_bodies", int, DEFAULT_MAX_PENDING_BODIES),
             )
         except (RuntimeError, ValueError) as error:  # no secrets, or a limit that is no number or out of range
             raise TaskOptionsError(str(error)) from error
@@ -110,12 +110,12 @@ class ServeWebhook(StoreTask):
         options = self.options
         try:
             settings = LiveSettings(
-                debounce_s=float(options.get("debounce_s") or DEFAULT_DEBOUNCE_S),
-                max_delay_s=float(options.get("max_delay_s") or DEFAULT_MAX_DELAY_S),
-                days=int(options.get("days") or DEFAULT_DAYS),
-                api_share=float(options.get("api_share") or DEFAULT_SHARE),
+                debounce_s=number(options, "debounce_s", float, DEFAULT_DEBOUNCE_S),
+                max_delay_s=number(options, "max_delay_s", float, DEFAULT_MAX_DELAY_S),
+                days=number(options, "days", int, DEFAULT_DAYS),
             )
+            api_share = number(options, "api_share", float, DEFAULT_SHARE)
         except ValueError as error:
             raise TaskOptionsError(f"live mode: {error}") from error
-        client = client_for_org(org_name, Path(self.project_config.repo_root))
-        return LiveSync(store, client.sf, settings, client.refresh_session)
+        return LiveSync(store, client_for_org(org_name, Path(self.project_config.repo_root), api_share=api_share),
+                        settings)

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from eazybe_tasks.spreadsheet_cells import write_csv
+from eazybe_tasks.tasks.options import flag
 
 
 def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -35,8 +36,7 @@ class SoqlQuery(BaseSalesforceApiTask):
     }
 
     def _run_task(self) -> None:
-        include_deleted = str(self.options.get("include_deleted", "")).lower() == "true"
-        result = self.sf.query_all(self.options["query"], include_deleted=include_deleted)
+        result = self.sf.query_all(self.options["query"], include_deleted=flag(self.options, "include_deleted"))
         rows = [_flatten(record) for record in result["records"]]
         columns = list(dict.fromkeys(column for row in rows for column in row))
         if self.options.get("output"):

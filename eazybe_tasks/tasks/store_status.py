@@ -5,7 +5,7 @@ from rich.console import Console
 from rich.table import Table
 
 from eazybe_tasks.store.refusals import RefusalCount
-from eazybe_tasks.tasks.store_task import StoreTask
+from eazybe_tasks.tasks.options import StoreTask
 
 REASON_SHOWN = 120  # characters of a refusal's reason in the table; the store keeps more
 

@@ -3,10 +3,10 @@ written again) and `refresh_whatsapp_directory` (the phone directory alone): the
 CumulusCI tasks, on whichever org CumulusCI gives them."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 
 from cumulusci.core.exceptions import CumulusCIFailure, TaskOptionsError
-from cumulusci.core.utils import process_bool_arg
 from cumulusci.tasks.salesforce import BaseSalesforceApiTask
 from rich.console import Console
 from rich.table import Table
@@ -14,14 +14,13 @@ from rich.table import Table
 from eazybe_tasks.matching.refresh import refresh_directory
 from eazybe_tasks.salesforce.api_budget import DEFAULT_SHARE
 from eazybe_tasks.salesforce.org_client import client_for_task
-from eazybe_tasks.salesforce.resilient_calls import RetryingQueries
 from eazybe_tasks.store.locks import LockHeld
-from eazybe_tasks.store.store import URL_VARIABLE, open_store
-from eazybe_tasks.sync.run import DEFAULT_BULK_THRESHOLD, DEFAULT_DAYS, RunReport, sync_once
+from eazybe_tasks.sync.run import DEFAULT_BULK_THRESHOLD, DEFAULT_DAYS, SyncOptions, sync_once
+from eazybe_tasks.sync.run_records import RunReport
+from eazybe_tasks.tasks.options import StoreOption, flag, number
 
-STORE_OPTION = {"store_url": {"description": f"The store's SQLAlchemy URL (default ${URL_VARIABLE}, else .eazybe/store.db)."}}
 RUN_OPTIONS = {
-    **STORE_OPTION,
+    **StoreOption.task_options,
     "dry_run": {"description": "Plan and print what would be written, write nothing (default false)."},
     "api_share": {"description": f"Share of the org's daily API allowance one run may use (default {DEFAULT_SHARE})."},
     "bulk_threshold": {"description": "More changed chat-days than this are written with Bulk API 2.0 "
@@ -29,17 +28,17 @@ RUN_OPTIONS = {
 }
 
 
-class _SyncTask(BaseSalesforceApiTask):
-    def _sync(self, **window: object) -> RunReport:
-        client = client_for_task(self)
+class _SyncTask(StoreOption, BaseSalesforceApiTask):
+    def _init_options(self, kwargs: dict) -> None:  # type: ignore[type-arg]
+        super()._init_options(kwargs)
+        self.api_share = number(self.options, "api_share", float, DEFAULT_SHARE)
+        self.run_options = SyncOptions(days=number(self.options, "days", int, DEFAULT_DAYS),
+                                       dry_run=flag(self.options, "dry_run"),
+                                       bulk_threshold=number(self.options, "bulk_threshold", int, DEFAULT_BULK_THRESHOLD))
+
+    def _sync(self, options: SyncOptions) -> RunReport:
         try:
-            report = sync_once(
-                open_store(self.options.get("store_url")), self.sf,
-                dry_run=process_bool_arg(self.options.get("dry_run") or False),
-                api_share=float(self.options.get("api_share") or DEFAULT_SHARE),
-                bulk_threshold=int(self.options.get("bulk_threshold") or DEFAULT_BULK_THRESHOLD),
-                refresh_session=client.refresh_session, **window,  # type: ignore[arg-type]
-            )
+            report = sync_once(self._open_store(), client_for_task(self, api_share=self.api_share), options)
         except LockHeld as busy:
             raise CumulusCIFailure(f"another sync is running: {busy}") from busy
         self.logger.info(
@@ -75,7 +74,7 @@ class SyncWhatsApp(_SyncTask):
     task_options = {**RUN_OPTIONS, "days": {"description": f"How far back messages are logged (default {DEFAULT_DAYS})."}}
 
     def _run_task(self) -> None:
-        self._sync(days=int(self.options.get("days") or DEFAULT_DAYS))
+        self._sync(self.run_options)
 
 
 def _day(value: str, option: str) -> date:
@@ -98,26 +97,28 @@ class BackfillWhatsApp(_SyncTask):
         "end": {"description": "Last day of the window, YYYY-MM-DD (default: today)."},
     }
 
-    def _run_task(self) -> None:
-        now = datetime.now(timezone.utc)
-        end = _day(self.options["end"], "end") if self.options.get("end") else now.date()
+    def _init_options(self, kwargs: dict) -> None:  # type: ignore[type-arg]
+        super()._init_options(kwargs)
+        end = _day(self.options["end"], "end") if self.options.get("end") else datetime.now(timezone.utc).date()
         start = (_day(self.options["start"], "start") if self.options.get("start")
-                 else end - timedelta(days=int(self.options.get("days") or DEFAULT_DAYS) - 1))
+                 else end - timedelta(days=self.run_options.days - 1))
         if start > end:
             raise TaskOptionsError(f"option start ({start}) is after end ({end})")
-        self._sync(window=(datetime.combine(start, time.min, timezone.utc),
-                           datetime.combine(end + timedelta(days=1), time.min, timezone.utc)))
+        self.window = (datetime.combine(start, time.min, timezone.utc),
+                       datetime.combine(end + timedelta(days=1), time.min, timezone.utc))
+
+    def _run_task(self) -> None:
+        self._sync(replace(self.run_options, window=self.window))
 
 
-class RefreshWhatsAppDirectory(BaseSalesforceApiTask):
+class RefreshWhatsAppDirectory(StoreOption, BaseSalesforceApiTask):
     task_docs = """
     Reads the Contacts and Leads changed since the last refresh (all of them the first time) into
     the store's phone directory. Sync runs do this first; this task does it alone.
     """
-    task_options = dict(STORE_OPTION)
+    task_options = dict(StoreOption.task_options)
 
     def _run_task(self) -> None:
-        store = open_store(self.options.get("store_url"))
-        report = refresh_directory(store.engine, RetryingQueries(self.sf, client_for_task(self).refresh_session))
+        report = refresh_directory(self._open_store().engine, client_for_task(self))
         self.logger.info(f"{report.read} Contacts and Leads read, {report.removed} removed from the directory")
         self.return_values = report.__dict__

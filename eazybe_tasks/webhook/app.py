@@ -46,6 +46,9 @@ PATH = "/webhook"
 RETRY_AFTER_S = 5  # a slot frees as soon as any body is read, at the latest after body_timeout_s
 # Refusals that leave a body unread: closing the connection drops whatever of it was buffered.
 CLOSE = {"Connection": "close"}
+# How the log names a refusal, by its code, when it is not a delivery refused.
+REFUSED_AS = {"verification_failed": "verification handshake refused", "client_disconnect": "webhook delivery dropped",
+              "store_failed": "webhook delivery not stored"}
 # The bad value a payload error ends with (", got 'x'"): a piece of the body, kept out of logs.
 _QUOTED_VALUE = re.compile(r"\bgot .*", re.DOTALL)
 
@@ -102,11 +105,12 @@ def create_app(store: Store, settings: WebhookSettings,
             log.error("webhook refusal not recorded: the store failed: %s: %s", type(error).__name__, words)
 
     def refuse(status: int, code: str, message: str, size: int | None, headers: Mapping[str, str] | None = None,
-               reason: str | None = None, what: str = "webhook delivery refused") -> JSONResponse:
+               reason: str | None = None) -> JSONResponse:
         """The answer `message`, logged and recorded with `reason` (the message unless given)."""
         reason = message if reason is None else reason
         level = logging.ERROR if status == 500 else logging.WARNING
-        log.log(level, "%s: %d %s, %s bytes: %s", what, status, code, "unknown" if size is None else size, reason)
+        log.log(level, "%s: %d %s, %s bytes: %s", REFUSED_AS.get(code, "webhook delivery refused"), status, code,
+                "unknown" if size is None else size, reason)
         response = _error(status, code, message, headers)
         response.background = BackgroundTask(record, Refusal(status, code, reason, size))
         return response
@@ -118,7 +122,7 @@ def create_app(store: Store, settings: WebhookSettings,
             token.encode(), settings.verify_token.encode()
         ):
             return refuse(403, "verification_failed", "hub.mode must be subscribe and hub.verify_token must match",
-                          None, what="verification handshake refused")
+                          None)
         log.info("verification handshake answered")
         return PlainTextResponse(query.get("hub.challenge", ""))
 
@@ -141,8 +145,7 @@ def create_app(store: Store, settings: WebhookSettings,
             return refuse(408, "body_timeout", f"the body did not arrive within {settings.body_timeout_s:g} s",
                           read(), CLOSE)
         except ClientDisconnect:  # nobody is left to answer; the sender retries if it was Meta
-            return refuse(400, "client_disconnect", "the sender left before its body was read", read(), CLOSE,
-                          what="webhook delivery dropped")
+            return refuse(400, "client_disconnect", "the sender left before its body was read", read(), CLOSE)
         raw = bytes(body)
         try:
             verify_signature(raw, request.headers.get(HEADER), settings.app_secret)
@@ -169,7 +172,7 @@ def create_app(store: Store, settings: WebhookSettings,
         except DBAPIError as error:  # nothing was stored (one transaction); Meta retries the 500
             reason = str(error.orig).splitlines()[0][:200]  # the database's words: no statement, no values
             return refuse(500, "store_failed", f"the store could not keep the delivery ({reason}); it will be retried",
-                          len(raw), reason=f"the store failed: {reason}", what="webhook delivery not stored")
+                          len(raw), reason=f"the store failed: {reason}")
         log.info(
             "webhook delivery stored: %d messages (%d new), %d statuses new",
             result.messages_seen, result.messages_added, result.statuses_added,

@@ -76,7 +76,7 @@ _SHORT_BODY = 128  # ...of at most this many characters: long ones seldom repeat
 _SHORT_PLAIN_BODY = 40  # plain text bodies kept: longer ones are cheaper to recognize again than to keep
 
 
-class Batch(NamedTuple):
+class EntryColumns(NamedTuple):
     """Consecutive entries of the chat, as columns: one item per entry in each list."""
 
     numbers: list[int]  # line number of each header
@@ -101,7 +101,7 @@ class EntryBuilder:
             if PlainMessages else self._remembered_entries
         )
 
-    def build(self, batch: Batch) -> Iterator[Iterable[ExportEntry]]:
+    def build(self, batch: EntryColumns) -> Iterator[Iterable[ExportEntry]]:
         """The batch's entries, in order, in runs: lazy iterables, to be read one after the other.
         Entries before a header with an impossible date come before its SourceError."""
         numbers = batch.numbers

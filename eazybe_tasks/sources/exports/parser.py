@@ -14,7 +14,7 @@ from itertools import chain
 from pathlib import Path
 
 from eazybe_tasks.sources.exports.archive import ChatText, open_chat
-from eazybe_tasks.sources.exports.assembly import Batch, EntryBuilder
+from eazybe_tasks.sources.exports.assembly import EntryColumns, EntryBuilder
 from eazybe_tasks.sources.exports.entry import DateOrder, ExportEntry
 from eazybe_tasks.sources.exports.header_split import Split, split_at_headers
 from eazybe_tasks.sources.exports.layouts import HEADER_LINE, Clock, DateOrderVote, header_date
@@ -101,9 +101,9 @@ def _entries(blocks: Iterable[Block], builder: EntryBuilder) -> Iterator[Iterabl
             split = Split("", [date, *own.dates], [time, *own.times], ["".join(body), *own.bodies],
                           [line, *own.lines])
         if len(split.dates) > 1:
-            yield from builder.build(Batch(split.lines[:-1], split.dates[:-1], split.times[:-1],
+            yield from builder.build(EntryColumns(split.lines[:-1], split.dates[:-1], split.times[:-1],
                                            split.bodies[:-1], whatsapp | block.whatsapp_lines))
         date, time, line, body = own.dates[-1], own.times[-1], own.lines[-1], [own.bodies[-1]]
         whatsapp = block.whatsapp_lines & {line}
     if body:
-        yield from builder.build(Batch([line], [date], [time], ["".join(body)], whatsapp))
+        yield from builder.build(EntryColumns([line], [date], [time], ["".join(body)], whatsapp))
