@@ -15,16 +15,14 @@ from datetime import date
 from typing import Any, Iterable
 
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from eazybe_tasks.audit.expected_records import Expected, expected_records
-from eazybe_tasks.audit.frames import frame
+from eazybe_tasks.audit.ledger_queries import known_keys, written_in
 from eazybe_tasks.audit.period import Period
 from eazybe_tasks.audit.soql_batches import in_batches
 from eazybe_tasks.chat_days.messages import ChatDay
 from eazybe_tasks.matching.refresh import QueryClient
-from eazybe_tasks.store.schema import chat_day_ledger
 from eazybe_tasks.store.store import Store
 
 MISSING = "missing in org"
@@ -34,7 +32,6 @@ TRANSCRIPT = "transcript differs"
 COUNT = "count differs"
 FIELD = "field differs"
 DIFFERENCE_COLUMNS = ["chat_key", "day", "difference", "detail", "record_id"]
-KEY_CHUNK = 500  # chat keys per IN (...) against the store, within every database's parameter limit
 
 
 @dataclass(frozen=True)
@@ -47,13 +44,6 @@ class Reconciliation:
     def summary(self) -> str:
         return (f"{self.checked} chat-day records written in the period, {self.compared} compared field by field: "
                 f"{len(self.differences)} difference{'' if len(self.differences) == 1 else 's'}")
-
-
-def written_in(engine: Engine, period: Period) -> pd.DataFrame:
-    """The ledger's written chat-days of the period: acknowledged, and not failed since."""
-    return frame(engine, select(chat_day_ledger).where(
-        chat_day_ledger.c.day.between(period.start, period.end), chat_day_ledger.c.record_id.is_not(None),
-        chat_day_ledger.c.error_code.is_(None)).order_by(chat_day_ledger.c.day, chat_day_ledger.c.chat_key))
 
 
 def _sha(text: str | None) -> str:
@@ -93,15 +83,6 @@ def _read_back(client: QueryClient, fields: list[str], keys: list[str]) -> dict[
             for record in client.query_all(query)["records"]}
 
 
-def _known_keys(engine: Engine, keys: list[str]) -> set[str]:
-    known: set[str] = set()
-    for start in range(0, len(keys), KEY_CHUNK):
-        chunk = keys[start:start + KEY_CHUNK]
-        known |= set(frame(engine, select(chat_day_ledger.c.chat_key).where(chat_day_ledger.c.chat_key.in_(chunk)))
-                     ["chat_key"])
-    return known
-
-
 def _extras(engine: Engine, client: QueryClient, period: Period) -> list[dict[str, Any]]:
     """The org's records dated in the period whose Chat_Key__c the ledger has never seen
     (made by hand, by another store, or with the key emptied)."""
@@ -109,7 +90,7 @@ def _extras(engine: Engine, client: QueryClient, period: Period) -> list[dict[st
         f"SELECT Id, Chat_Key__c, Chat_Date__c FROM WhatsApp_Chat__c "
         f"WHERE Chat_Date__c >= {period.start.isoformat()} AND Chat_Date__c <= {period.end.isoformat()} "
         f"ORDER BY Chat_Date__c, Chat_Key__c")["records"]
-    known = _known_keys(engine, [r["Chat_Key__c"] for r in records if r["Chat_Key__c"]])
+    known = known_keys(engine, [r["Chat_Key__c"] for r in records if r["Chat_Key__c"]])
     return [{"chat_key": r["Chat_Key__c"], "day": date.fromisoformat(r["Chat_Date__c"]), "difference": EXTRA,
              "detail": "the ledger has no chat-day with this key", "record_id": r["Id"]}
             for r in records if r["Chat_Key__c"] not in known]

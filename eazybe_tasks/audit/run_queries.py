@@ -1,4 +1,4 @@
-"""The sync runs of the period and the API calls they spent against the org's daily allowance."""
+"""The sync runs of the period (or one run) and the API calls they spent against the org's daily allowance."""
 from __future__ import annotations
 
 import pandas as pd
@@ -34,3 +34,7 @@ def api_usage(runs: pd.DataFrame) -> pd.DataFrame:
     usage = runs[["run", "started_at", "mode", "api_calls", "api_used", "api_limit", "stop_reason"]].copy()
     usage["used_share"] = (usage["api_used"] / usage["api_limit"]).astype(float).round(4)
     return usage
+
+
+def run_record(engine: Engine, run_id: int) -> pd.DataFrame:
+    return frame(engine, select(*(sync_runs.c[name] for name in RUN_COLUMNS)).where(sync_runs.c.id == run_id))
